@@ -1,0 +1,207 @@
+//! Scenario parameters of a backtest: how big an instance is, what instance types cost and how
+//! they boot and fail. Loaded from YAML; the standard scenario of ARCHITECTURE.md is the default.
+
+use prescale_core::{InstanceType, SpotTerms};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Why a scenario file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("cannot read scenario {path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The YAML does not match the schema (unknown key, wrong type).
+    #[error("scenario {path}: {message}")]
+    Parse { path: String, message: String },
+    /// Values parse but make no sense; every problem is listed with its key.
+    #[error("scenario {path} is invalid:\n  {}", problems.join("\n  "))]
+    Invalid { path: String, problems: Vec<String> },
+}
+
+/// Parameters of the simulated fleet. Every field has the standard scenario's value as default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scenario {
+    /// Schema version; only 1 exists.
+    pub version: u32,
+    /// Per-instance capacity is chosen so that the trace's peak needs this many instances.
+    pub peak_instances: f64,
+    /// Fixed demand per instance instead of `peak_instances` (same unit as the trace).
+    pub capacity_per_instance: Option<f64>,
+    /// Instance types; the first is the default that baseline policies scale.
+    pub instance_types: Vec<InstanceType>,
+    /// Fewest instances any policy keeps.
+    pub min_instances: u32,
+    /// Most instances any policy may have (all types together).
+    pub max_instances: u32,
+    /// Seed of every random draw (spot interruptions).
+    pub seed: u64,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Self {
+            version: 1,
+            peak_instances: 40.0,
+            capacity_per_instance: None,
+            instance_types: vec![
+                InstanceType {
+                    name: "on-demand".into(),
+                    price_per_hour: 1.0,
+                    capacity_factor: 1.0,
+                    boot_seconds: 300.0,
+                    spot: None,
+                },
+                InstanceType {
+                    name: "spot".into(),
+                    price_per_hour: 0.35,
+                    capacity_factor: 1.0,
+                    boot_seconds: 300.0,
+                    spot: Some(SpotTerms {
+                        interruption_rate_per_day: 0.05,
+                        notice_seconds: 120.0,
+                    }),
+                },
+            ],
+            min_instances: 1,
+            max_instances: 400,
+            seed: 1,
+        }
+    }
+}
+
+impl Scenario {
+    /// Reads and validates a YAML scenario file.
+    pub fn load(path: &Path) -> Result<Self, ScenarioError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        Self::from_yaml(&shown, &text)
+    }
+
+    /// Parses and validates scenario YAML; `origin` names it in errors.
+    pub fn from_yaml(origin: &str, text: &str) -> Result<Self, ScenarioError> {
+        let scenario: Scenario =
+            serde_norway::from_str(text).map_err(|e| ScenarioError::Parse {
+                path: origin.to_string(),
+                message: e.to_string(),
+            })?;
+        let problems = scenario.problems();
+        if problems.is_empty() {
+            Ok(scenario)
+        } else {
+            Err(ScenarioError::Invalid {
+                path: origin.to_string(),
+                problems,
+            })
+        }
+    }
+
+    /// Every problem of the scenario, each naming its key; empty when it is valid.
+    pub fn problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        if self.version != 1 {
+            p.push(format!("version: {} is not supported (only 1)", self.version));
+        }
+        if !(self.peak_instances.is_finite() && self.peak_instances >= 1.0) {
+            p.push(format!(
+                "peak_instances: {} must be a number >= 1",
+                self.peak_instances
+            ));
+        }
+        if let Some(c) = self.capacity_per_instance {
+            if !(c.is_finite() && c > 0.0) {
+                p.push(format!("capacity_per_instance: {c} must be > 0"));
+            }
+        }
+        if self.instance_types.is_empty() {
+            p.push("instance_types: at least one type is needed".into());
+        }
+        for (i, t) in self.instance_types.iter().enumerate() {
+            let at = format!("instance_types[{i}] ({})", t.name);
+            if !(t.price_per_hour.is_finite() && t.price_per_hour >= 0.0) {
+                p.push(format!("{at}.price_per_hour: {} must be >= 0", t.price_per_hour));
+            }
+            if !(t.capacity_factor.is_finite() && t.capacity_factor > 0.0) {
+                p.push(format!("{at}.capacity_factor: {} must be > 0", t.capacity_factor));
+            }
+            if !(t.boot_seconds.is_finite() && t.boot_seconds >= 0.0) {
+                p.push(format!("{at}.boot_seconds: {} must be >= 0", t.boot_seconds));
+            }
+            if let Some(s) = &t.spot {
+                if !(s.interruption_rate_per_day.is_finite() && s.interruption_rate_per_day >= 0.0)
+                {
+                    p.push(format!(
+                        "{at}.spot.interruption_rate_per_day: {} must be >= 0",
+                        s.interruption_rate_per_day
+                    ));
+                }
+                if !(s.notice_seconds.is_finite() && s.notice_seconds >= 0.0) {
+                    p.push(format!(
+                        "{at}.spot.notice_seconds: {} must be >= 0",
+                        s.notice_seconds
+                    ));
+                }
+            }
+        }
+        if self.max_instances < self.min_instances.max(1) {
+            p.push(format!(
+                "max_instances: {} must be >= min_instances ({}) and >= 1",
+                self.max_instances, self.min_instances
+            ));
+        }
+        p
+    }
+
+    /// Demand one standard instance serves, for a trace with this peak.
+    pub fn capacity_for_peak(&self, peak: f64) -> f64 {
+        match self.capacity_per_instance {
+            Some(c) => c,
+            // A flat-zero trace still needs a positive capacity to divide by.
+            None if peak > 0.0 => peak / self.peak_instances,
+            None => 1.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_is_the_standard_scenario() {
+        let s = Scenario::default();
+        assert!(s.problems().is_empty());
+        assert_eq!(s.capacity_for_peak(400.0), 10.0);
+        assert_eq!(s.instance_types[0].boot_seconds, 300.0);
+        assert_eq!(s.instance_types[1].price_per_hour, 0.35);
+    }
+
+    #[test]
+    fn empty_yaml_gives_the_standard_scenario() {
+        assert_eq!(Scenario::from_yaml("t", "{}").unwrap(), Scenario::default());
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_key() {
+        let yaml = "version: 2\npeak_instances: 0\ninstance_types:\n  - {name: a, price_per_hour: -1, boot_seconds: -5}\n";
+        let err = Scenario::from_yaml("bad.yaml", yaml).unwrap_err().to_string();
+        assert!(err.contains("version"), "{err}");
+        assert!(err.contains("peak_instances"), "{err}");
+        assert!(err.contains("instance_types[0] (a).price_per_hour"), "{err}");
+        assert!(err.contains("instance_types[0] (a).boot_seconds"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let err = Scenario::from_yaml("x.yaml", "peak_instance: 3").unwrap_err();
+        assert!(err.to_string().contains("peak_instance"), "{err}");
+    }
+}

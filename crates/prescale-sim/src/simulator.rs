@@ -1,0 +1,427 @@
+//! The fleet simulator: replays a demand series through a policy on virtual time.
+//!
+//! Guarantees (the rules of ARCHITECTURE.md, "Decision quality"):
+//! - a decision at time `t` sees only steps that ended by `t` and the fleet as it is at `t`;
+//! - an instance requested at `t` serves from `t + boot_seconds` of its type;
+//! - it is billed per second from its request until its removal (or interruption);
+//! - spot instances are interrupted at times drawn from an exponential law with the type's rate
+//!   (seeded: the same scenario seed gives the same interruptions), after a notice period during
+//!   which they still serve and no longer count towards the desired number;
+//! - a step's supply is the *minimum* capacity serving during the step, so capacity arriving or
+//!   leaving mid-step never hides a shortfall.
+//!
+//! Steps whose demand is unknown (long gaps in a trace) are neither billed nor scored for any
+//! policy, the oracle included, so that cost ratios compare like with like.
+//!
+//! Every policy starts with the instances the first known step needs, ready at time 0.
+
+use crate::scenario::Scenario;
+use prescale_core::{Decision, FleetView, Observation, Policy, Series, TypeState};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Exp};
+use serde::{Deserialize, Serialize};
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+/// What one policy did on one trace, step by step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    /// The policy's name.
+    pub policy: String,
+    /// Serving capacity through each whole step, in standard instances: the minimum during the
+    /// step (what the SLO is judged on).
+    pub serving_min: Vec<f64>,
+    /// Mean serving capacity during each step, in standard instances.
+    pub serving_mean: Vec<f64>,
+    /// Cost billed during each step (0 for steps whose demand is unknown).
+    pub step_cost: Vec<f64>,
+    /// Decisions that requested or removed at least one instance.
+    pub actions: u32,
+    /// Spot interruptions that happened.
+    pub interruptions: u32,
+}
+
+/// Instances one standard instance-capacity needs for a demand, with a tolerance so that
+/// floating-point noise (40.000000001) does not ask for an extra instance.
+pub fn instances_needed(demand: f64, capacity: f64) -> u32 {
+    let x = demand / capacity;
+    if x <= 1e-9 {
+        0
+    } else {
+        (x - 1e-9).ceil() as u32
+    }
+}
+
+/// Replays `series` through `policy` in `scenario`, with `capacity` demand units per standard
+/// instance.
+pub fn simulate(
+    series: &Series,
+    scenario: &Scenario,
+    capacity: f64,
+    policy: &mut dyn Policy,
+) -> Run {
+    let mut sim = Fleet::new(series, scenario, capacity);
+    let step = series.step();
+    let ticks_per_step = match policy.decision_interval() {
+        Some(i) if i > 0.0 && i < step => (step / i).ceil() as usize,
+        _ => 1,
+    };
+    let tick = step / ticks_per_step as f64;
+    let mut decision = Decision {
+        desired: Vec::new(),
+    };
+    for k in 0..series.len() {
+        for j in 0..ticks_per_step {
+            let now = k as f64 * step + j as f64 * tick;
+            sim.advance_to(now);
+            let fleet = sim.view();
+            let obs = Observation {
+                now,
+                step_seconds: step,
+                start_unix: series.absolute.then_some(series.start),
+                demand: &series.values[..k],
+                serving: &sim.serving_mean[..k],
+                fleet: &fleet,
+                types: &scenario.instance_types,
+                capacity_per_instance: capacity,
+            };
+            decision.clone_from(&policy.decide(&obs));
+            sim.reconcile(now, &decision.desired);
+        }
+    }
+    sim.advance_to(series.len() as f64 * step);
+    Run {
+        policy: policy.name(),
+        serving_min: sim.serving_min,
+        serving_mean: sim.serving_mean,
+        step_cost: sim.step_cost,
+        actions: sim.actions,
+        interruptions: sim.interruptions,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Booting,
+    Ready,
+    Notified,
+    Gone,
+}
+
+#[derive(Debug, Clone)]
+struct Instance {
+    ty: usize,
+    phase: Phase,
+    /// When its interruption notice arrives (infinite for on-demand instances).
+    notice_at: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EventKind {
+    Ready,
+    Notice,
+    Interrupt,
+}
+
+/// A future change of one instance, ordered by time then by creation.
+#[derive(Debug, Clone, Copy)]
+struct Event {
+    at: f64,
+    seq: u64,
+    kind: EventKind,
+    instance: usize,
+}
+
+impl PartialEq for Event {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Event {}
+impl PartialOrd for Event {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Event {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.at
+            .total_cmp(&other.at)
+            .then(self.seq.cmp(&other.seq))
+    }
+}
+
+/// The simulated fleet and the per-step accounting of what it served and cost.
+struct Fleet<'a> {
+    scenario: &'a Scenario,
+    known: Vec<bool>,
+    step: f64,
+    instances: Vec<Instance>,
+    /// Active (not gone) instance ids per type, in request order.
+    active: Vec<Vec<usize>>,
+    counts: Vec<TypeState>,
+    events: BinaryHeap<Reverse<Event>>,
+    seq: u64,
+    rng: ChaCha8Rng,
+    /// Capacity serving now, in standard instances.
+    serving: f64,
+    /// Cost per second of everything billed now.
+    cost_rate: f64,
+    /// Time up to which serving and cost have been accounted.
+    clock: f64,
+    /// Index of the step being accounted.
+    current_step: usize,
+    step_min: f64,
+    step_serving_integral: f64,
+    step_cost_integral: f64,
+    serving_min: Vec<f64>,
+    serving_mean: Vec<f64>,
+    step_cost: Vec<f64>,
+    actions: u32,
+    interruptions: u32,
+}
+
+impl<'a> Fleet<'a> {
+    fn new(series: &Series, scenario: &'a Scenario, capacity: f64) -> Self {
+        let types = scenario.instance_types.len();
+        let mut fleet = Self {
+            scenario,
+            known: series.values.iter().map(Option::is_some).collect(),
+            step: series.step(),
+            instances: Vec::new(),
+            active: vec![Vec::new(); types],
+            counts: vec![TypeState::default(); types],
+            events: BinaryHeap::new(),
+            seq: 0,
+            rng: ChaCha8Rng::seed_from_u64(scenario.seed),
+            serving: 0.0,
+            cost_rate: 0.0,
+            clock: 0.0,
+            current_step: 0,
+            step_min: f64::INFINITY,
+            step_serving_integral: 0.0,
+            step_cost_integral: 0.0,
+            serving_min: Vec::with_capacity(series.len()),
+            serving_mean: Vec::with_capacity(series.len()),
+            step_cost: Vec::with_capacity(series.len()),
+            actions: 0,
+            interruptions: 0,
+        };
+        let first = series.values.iter().flatten().next().copied().unwrap_or(0.0);
+        let initial = instances_needed(first, capacity)
+            .clamp(scenario.min_instances, scenario.max_instances);
+        for _ in 0..initial {
+            fleet.add(0, 0.0, true);
+        }
+        fleet
+    }
+
+    fn view(&self) -> FleetView {
+        FleetView {
+            types: self.counts.clone(),
+        }
+    }
+
+    /// Accounts serving and cost up to `t`, applying every event due by then in order.
+    fn advance_to(&mut self, t: f64) {
+        while let Some(Reverse(ev)) = self.events.peek().copied() {
+            if ev.at > t {
+                break;
+            }
+            self.events.pop();
+            self.integrate_to(ev.at);
+            self.apply(ev);
+        }
+        self.integrate_to(t);
+    }
+
+    fn integrate_to(&mut self, t: f64) {
+        while self.clock < t {
+            let step_end = (self.current_step + 1) as f64 * self.step;
+            let until = t.min(step_end);
+            if until > self.clock {
+                let dt = until - self.clock;
+                self.step_min = self.step_min.min(self.serving);
+                self.step_serving_integral += self.serving * dt;
+                self.step_cost_integral += self.cost_rate * dt;
+                self.clock = until;
+            }
+            if self.clock >= step_end {
+                self.close_step();
+            }
+        }
+    }
+
+    fn close_step(&mut self) {
+        let k = self.current_step;
+        let min = if self.step_min.is_finite() {
+            self.step_min
+        } else {
+            self.serving
+        };
+        self.serving_min.push(min);
+        self.serving_mean.push(self.step_serving_integral / self.step);
+        let billed = if self.known.get(k).copied().unwrap_or(false) {
+            self.step_cost_integral
+        } else {
+            0.0
+        };
+        self.step_cost.push(billed);
+        self.current_step += 1;
+        self.step_min = f64::INFINITY;
+        self.step_serving_integral = 0.0;
+        self.step_cost_integral = 0.0;
+    }
+
+    fn apply(&mut self, ev: Event) {
+        let inst = &self.instances[ev.instance];
+        let ty = inst.ty;
+        let factor = self.scenario.instance_types[ty].capacity_factor;
+        match (ev.kind, inst.phase) {
+            (EventKind::Ready, Phase::Booting) => {
+                self.counts[ty].booting -= 1;
+                self.serving += factor;
+                // A notice that came while it was booting still applies.
+                if inst.notice_at <= ev.at {
+                    self.instances[ev.instance].phase = Phase::Notified;
+                    self.counts[ty].notified += 1;
+                } else {
+                    self.instances[ev.instance].phase = Phase::Ready;
+                    self.counts[ty].ready += 1;
+                }
+            }
+            (EventKind::Notice, Phase::Ready) => {
+                self.instances[ev.instance].phase = Phase::Notified;
+                self.counts[ty].ready -= 1;
+                self.counts[ty].notified += 1;
+            }
+            (EventKind::Interrupt, Phase::Booting | Phase::Ready | Phase::Notified) => {
+                self.interruptions += 1;
+                self.remove(ev.instance);
+            }
+            // Events of instances already removed, or a notice for one still booting (it will
+            // simply be interrupted when its time comes).
+            _ => {}
+        }
+    }
+
+    fn push_event(&mut self, at: f64, kind: EventKind, instance: usize) {
+        self.seq += 1;
+        self.events.push(Reverse(Event {
+            at,
+            seq: self.seq,
+            kind,
+            instance,
+        }));
+    }
+
+    /// Requests one instance of type `ty` at `now`; `ready_now` skips the boot (initial fleet).
+    fn add(&mut self, ty: usize, now: f64, ready_now: bool) {
+        let spec = &self.scenario.instance_types[ty];
+        let id = self.instances.len();
+        let boot = if ready_now { 0.0 } else { spec.boot_seconds };
+        let spot = spec.spot.clone();
+        self.cost_rate += spec.price_per_hour / 3600.0;
+        if boot > 0.0 {
+            self.instances.push(Instance {
+                ty,
+                phase: Phase::Booting,
+                notice_at: f64::INFINITY,
+            });
+            self.counts[ty].booting += 1;
+            self.push_event(now + boot, EventKind::Ready, id);
+        } else {
+            self.instances.push(Instance {
+                ty,
+                phase: Phase::Ready,
+                notice_at: f64::INFINITY,
+            });
+            self.counts[ty].ready += 1;
+            self.serving += spec.capacity_factor;
+        }
+        self.active[ty].push(id);
+        if let Some(terms) = spot {
+            let rate = terms.interruption_rate_per_day / 86_400.0;
+            if let Ok(exp) = Exp::new(rate) {
+                let life: f64 = exp.sample(&mut self.rng);
+                if life.is_finite() {
+                    let at = now + life;
+                    let notice = (at - terms.notice_seconds).max(now);
+                    self.instances[id].notice_at = notice;
+                    self.push_event(notice, EventKind::Notice, id);
+                    self.push_event(at, EventKind::Interrupt, id);
+                }
+            }
+        }
+    }
+
+    /// Stops billing `id` now and takes it out of service.
+    fn remove(&mut self, id: usize) {
+        let ty = self.instances[id].ty;
+        let spec = &self.scenario.instance_types[ty];
+        match self.instances[id].phase {
+            Phase::Booting => self.counts[ty].booting -= 1,
+            Phase::Ready => {
+                self.counts[ty].ready -= 1;
+                self.serving -= spec.capacity_factor;
+            }
+            Phase::Notified => {
+                self.counts[ty].notified -= 1;
+                self.serving -= spec.capacity_factor;
+            }
+            Phase::Gone => return,
+        }
+        self.cost_rate -= spec.price_per_hour / 3600.0;
+        self.instances[id].phase = Phase::Gone;
+        self.active[ty].retain(|&i| i != id);
+        if self.active.iter().all(Vec::is_empty) {
+            // Clear accumulated rounding so an empty fleet costs and serves exactly nothing.
+            self.cost_rate = 0.0;
+            self.serving = 0.0;
+        }
+    }
+
+    /// Brings each type to its desired count: requests the missing instances, removes the
+    /// extra ones (booting first, as they serve nothing yet, then the newest ready ones).
+    fn reconcile(&mut self, now: f64, desired: &[u32]) {
+        let mut budget = self.scenario.max_instances;
+        let mut acted = false;
+        for ty in 0..self.counts.len() {
+            let want = desired.get(ty).copied().unwrap_or(0).min(budget);
+            budget -= want;
+            let have = self.counts[ty].current();
+            if want > have {
+                for _ in have..want {
+                    self.add(ty, now, false);
+                }
+                acted = true;
+            } else if want < have {
+                for _ in want..have {
+                    if let Some(id) = self.pick_removal(ty) {
+                        self.remove(id);
+                    }
+                }
+                acted = true;
+            }
+        }
+        if acted {
+            self.actions += 1;
+        }
+    }
+
+    fn pick_removal(&self, ty: usize) -> Option<usize> {
+        let active = &self.active[ty];
+        let newest = |phase: Phase| {
+            active
+                .iter()
+                .rev()
+                .copied()
+                .find(|&i| self.instances[i].phase == phase)
+        };
+        newest(Phase::Booting).or_else(|| newest(Phase::Ready))
+    }
+}
+
+#[cfg(test)]
+mod tests;
