@@ -69,7 +69,9 @@ impl Policy for SeasonalNaive {
             .filter_map(|past| obs.demand.get(past).copied().flatten())
             .fold(0.0, f64::max);
         let forecast = seasonal_peak.max(latest) * (1.0 + self.config.margin);
-        let wanted = (forecast / obs.capacity_per_instance - 1e-9).ceil().max(0.0) as u32;
+        let wanted = (forecast / obs.capacity_per_instance - 1e-9)
+            .ceil()
+            .max(0.0) as u32;
         let desired = wanted.clamp(self.config.min_instances, self.config.max_instances);
         Decision::only_default(desired, types)
     }

@@ -124,7 +124,10 @@ mod tests {
     fn exact_supply_scores_zero_everywhere() {
         let s = series(vec![Some(10.0), Some(20.0), Some(30.0)]);
         let m = evaluate(&s, 10.0, &run(vec![1.0, 2.0, 3.0]));
-        assert_eq!((m.tau_u, m.tau_o, m.theta_u, m.theta_o), (0.0, 0.0, 0.0, 0.0));
+        assert_eq!(
+            (m.tau_u, m.tau_o, m.theta_u, m.theta_o),
+            (0.0, 0.0, 0.0, 0.0)
+        );
         assert_eq!(m.instability, 0.0);
         assert_eq!(m.unserved, 0.0);
         assert_eq!(m.cost, 3.0);

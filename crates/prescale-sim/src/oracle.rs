@@ -33,7 +33,15 @@ pub fn run(series: &Series, scenario: &Scenario, capacity: f64) -> Run {
     let mut actions = vec![false; n];
     let top = need.iter().copied().max().unwrap_or(0);
     for level in 1..=top {
-        schedule_level(&need, &series.values, level, step, boot, &mut alive, &mut boots);
+        schedule_level(
+            &need,
+            &series.values,
+            level,
+            step,
+            boot,
+            &mut alive,
+            &mut boots,
+        );
     }
     for k in 0..n {
         let before = if k == 0 { alive[0] } else { alive[k - 1] };
@@ -84,8 +92,8 @@ fn schedule_level(
         match last_end {
             Some(end) => {
                 // Only scored (known) steps cost anything to bridge.
-                let gap_cost = values[end..start].iter().filter(|v| v.is_some()).count() as f64
-                    * step;
+                let gap_cost =
+                    values[end..start].iter().filter(|v| v.is_some()).count() as f64 * step;
                 if gap_cost <= boot {
                     for a in &mut alive[end..start] {
                         *a += 1;

@@ -108,7 +108,10 @@ impl Scenario {
     pub fn problems(&self) -> Vec<String> {
         let mut p = Vec::new();
         if self.version != 1 {
-            p.push(format!("version: {} is not supported (only 1)", self.version));
+            p.push(format!(
+                "version: {} is not supported (only 1)",
+                self.version
+            ));
         }
         if !(self.peak_instances.is_finite() && self.peak_instances >= 1.0) {
             p.push(format!(
@@ -127,13 +130,22 @@ impl Scenario {
         for (i, t) in self.instance_types.iter().enumerate() {
             let at = format!("instance_types[{i}] ({})", t.name);
             if !(t.price_per_hour.is_finite() && t.price_per_hour >= 0.0) {
-                p.push(format!("{at}.price_per_hour: {} must be >= 0", t.price_per_hour));
+                p.push(format!(
+                    "{at}.price_per_hour: {} must be >= 0",
+                    t.price_per_hour
+                ));
             }
             if !(t.capacity_factor.is_finite() && t.capacity_factor > 0.0) {
-                p.push(format!("{at}.capacity_factor: {} must be > 0", t.capacity_factor));
+                p.push(format!(
+                    "{at}.capacity_factor: {} must be > 0",
+                    t.capacity_factor
+                ));
             }
             if !(t.boot_seconds.is_finite() && t.boot_seconds >= 0.0) {
-                p.push(format!("{at}.boot_seconds: {} must be >= 0", t.boot_seconds));
+                p.push(format!(
+                    "{at}.boot_seconds: {} must be >= 0",
+                    t.boot_seconds
+                ));
             }
             if let Some(s) = &t.spot {
                 if !(s.interruption_rate_per_day.is_finite() && s.interruption_rate_per_day >= 0.0)
@@ -192,10 +204,15 @@ mod tests {
     #[test]
     fn every_problem_is_reported_with_its_key() {
         let yaml = "version: 2\npeak_instances: 0\ninstance_types:\n  - {name: a, price_per_hour: -1, boot_seconds: -5}\n";
-        let err = Scenario::from_yaml("bad.yaml", yaml).unwrap_err().to_string();
+        let err = Scenario::from_yaml("bad.yaml", yaml)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("version"), "{err}");
         assert!(err.contains("peak_instances"), "{err}");
-        assert!(err.contains("instance_types[0] (a).price_per_hour"), "{err}");
+        assert!(
+            err.contains("instance_types[0] (a).price_per_hour"),
+            "{err}"
+        );
         assert!(err.contains("instance_types[0] (a).boot_seconds"), "{err}");
     }
 

@@ -146,9 +146,7 @@ impl PartialOrd for Event {
 }
 impl Ord for Event {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.at
-            .total_cmp(&other.at)
-            .then(self.seq.cmp(&other.seq))
+        self.at.total_cmp(&other.at).then(self.seq.cmp(&other.seq))
     }
 }
 
@@ -208,9 +206,15 @@ impl<'a> Fleet<'a> {
             actions: 0,
             interruptions: 0,
         };
-        let first = series.values.iter().flatten().next().copied().unwrap_or(0.0);
-        let initial = instances_needed(first, capacity)
-            .clamp(scenario.min_instances, scenario.max_instances);
+        let first = series
+            .values
+            .iter()
+            .flatten()
+            .next()
+            .copied()
+            .unwrap_or(0.0);
+        let initial =
+            instances_needed(first, capacity).clamp(scenario.min_instances, scenario.max_instances);
         for _ in 0..initial {
             fleet.add(0, 0.0, true);
         }
@@ -261,7 +265,8 @@ impl<'a> Fleet<'a> {
             self.serving
         };
         self.serving_min.push(min);
-        self.serving_mean.push(self.step_serving_integral / self.step);
+        self.serving_mean
+            .push(self.step_serving_integral / self.step);
         let billed = if self.known.get(k).copied().unwrap_or(false) {
             self.step_cost_integral
         } else {

@@ -6,9 +6,9 @@ use crate::policies::PolicyEntry;
 use indicatif::{ProgressBar, ProgressStyle};
 use prescale_core::Series;
 use prescale_sim::metrics::{self, Metrics};
+use prescale_sim::oracle;
 use prescale_sim::scenario::Scenario;
 use prescale_sim::simulator::{self, Run};
-use prescale_sim::oracle;
 use rayon::prelude::*;
 
 /// The SLO of the iso-SLO figure: at most this share of steps under-provisioned.

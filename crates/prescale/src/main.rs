@@ -43,7 +43,11 @@ struct RunArgs {
     #[arg(long)]
     scenario: Option<PathBuf>,
     /// Policies to run, comma-separated (the oracle always runs).
-    #[arg(long, value_delimiter = ',', default_value = "hpa,aws-predictive,prescale-naive")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "hpa,aws-predictive,prescale-naive"
+    )]
     policies: Vec<String>,
     /// Print JSON (schema in the README) instead of the table.
     #[arg(long)]
@@ -139,8 +143,8 @@ fn demo(args: DemoArgs) -> Result<()> {
     let traces = generator::preset_names()
         .iter()
         .map(|name| {
-            let spec = generator::preset(name)
-                .with_context(|| format!("preset {name} is missing"))?;
+            let spec =
+                generator::preset(name).with_context(|| format!("preset {name} is missing"))?;
             spec.generate()
                 .with_context(|| format!("generating preset {name}"))
         })

@@ -107,7 +107,17 @@ pub fn table(outcomes: &[TraceOutcome]) -> String {
         let _ = writeln!(
             out,
             "  {:<16} {:>10} {:>8} {:>9} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>7}",
-            "policy", "cost", "÷oracle", "iso-SLO", "θU%", "θO%", "τU%", "τO%", "υ%", "unserv%", "actions"
+            "policy",
+            "cost",
+            "÷oracle",
+            "iso-SLO",
+            "θU%",
+            "θO%",
+            "τU%",
+            "τO%",
+            "υ%",
+            "unserv%",
+            "actions"
         );
         for p in &o.policies {
             let m = &p.metrics;
@@ -162,7 +172,10 @@ fn summary(outcomes: &[TraceOutcome]) -> String {
             .iter()
             .flat_map(|o| o.policies.iter().filter(|p| p.run.policy == name))
             .collect();
-        let mut iso: Vec<f64> = rows.iter().filter_map(|p| p.iso_slo_cost_vs_oracle).collect();
+        let mut iso: Vec<f64> = rows
+            .iter()
+            .filter_map(|p| p.iso_slo_cost_vs_oracle)
+            .collect();
         let mut tau: Vec<f64> = rows.iter().map(|p| p.metrics.tau_u).collect();
         let _ = writeln!(
             out,

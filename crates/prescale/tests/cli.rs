@@ -40,7 +40,11 @@ fn the_demo_prints_every_policy_in_the_documented_schema_and_writes_a_report() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc = parse_json(&out.stdout);
     let traces = doc.as_array().expect("an array of traces");
     assert!(traces.len() >= 3);
@@ -49,7 +53,10 @@ fn the_demo_prints_every_policy_in_the_documented_schema_and_writes_a_report() {
             assert!(t.get(key).is_some(), "trace lacks {key}: {t}");
         }
         let policies = t["policies"].as_array().unwrap();
-        let names: Vec<&str> = policies.iter().map(|p| p["policy"].as_str().unwrap()).collect();
+        let names: Vec<&str> = policies
+            .iter()
+            .map(|p| p["policy"].as_str().unwrap())
+            .collect();
         assert_eq!(names, ["oracle", "hpa", "aws-predictive", "prescale-naive"]);
         for p in policies {
             for key in POLICY_FIELDS {
@@ -67,8 +74,17 @@ fn the_demo_prints_every_policy_in_the_documented_schema_and_writes_a_report() {
 fn a_bad_trace_fails_with_its_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("broken.csv");
-    std::fs::write(&file, "timestamp,value\n2024-01-01 00:00:00,3\nyesterday,4\n").unwrap();
-    let out = prescale().arg("backtest").arg(&file).arg("--no-report").output().unwrap();
+    std::fs::write(
+        &file,
+        "timestamp,value\n2024-01-01 00:00:00,3\nyesterday,4\n",
+    )
+    .unwrap();
+    let out = prescale()
+        .arg("backtest")
+        .arg(&file)
+        .arg("--no-report")
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("broken.csv"), "{err}");
@@ -84,14 +100,22 @@ fn a_generated_workload_backtests_from_its_csv() {
         .arg(&file)
         .output()
         .unwrap();
-    assert!(gen.status.success(), "{}", String::from_utf8_lossy(&gen.stderr));
+    assert!(
+        gen.status.success(),
+        "{}",
+        String::from_utf8_lossy(&gen.stderr)
+    );
     let out = prescale()
         .arg("backtest")
         .arg(&file)
         .args(["--json", "--no-report", "--no-sweep"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc = parse_json(&out.stdout);
     assert_eq!(doc[0]["trace"], "web");
     assert_eq!(doc[0]["steps"], 3 * 288);
@@ -100,7 +124,10 @@ fn a_generated_workload_backtests_from_its_csv() {
 
 #[test]
 fn unknown_policies_are_refused_by_name() {
-    let out = prescale().args(["demo", "--policies", "hpa,magic", "--no-report"]).output().unwrap();
+    let out = prescale()
+        .args(["demo", "--policies", "hpa,magic", "--no-report"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("magic"));
 }
@@ -117,11 +144,18 @@ fn every_nab_trace_backtests() {
         .args(["--json", "--no-report", "--no-sweep"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc = parse_json(&out.stdout);
     let traces = doc.as_array().unwrap();
     assert_eq!(traces.len(), 13);
-    let taxi = traces.iter().find(|t| t["trace"] == "nyc_taxi").expect("nyc_taxi");
+    let taxi = traces
+        .iter()
+        .find(|t| t["trace"] == "nyc_taxi")
+        .expect("nyc_taxi");
     assert_eq!(taxi["step_seconds"], 1800);
     for t in traces {
         for p in t["policies"].as_array().unwrap() {

@@ -14,19 +14,23 @@
 //!    remembered as a scale event.
 //!
 //! # The metric, as our observation allows
-//! The metric is a resource utilization: offered load per serving instance relative to its
-//! capacity, `demand / (serving × capacity_per_instance)` of one completed step. A step is
-//! visible once it ended at least `metric_lag_seconds` ago; the controller reads the latest
-//! visible step, and when that step's demand is unknown (or no step is visible yet) it has no
-//! metric and does not scale, as the HPA does when the metrics API has nothing.
+//! The metric is a resource utilization: offered load per serving pod relative to its capacity.
+//! The load is the demand of the latest visible step (a step is visible once it ended at least
+//! `metric_lag_seconds` ago; demand is constant within a step in our model); it is spread over
+//! the pods that were serving `metric_lag_seconds` ago, which the controller remembers from its
+//! own syncs. When the visible step's demand is unknown (or no step is visible yet) there is no
+//! metric and nothing scales, as when the metrics API has nothing.
+//!
+//! Why pods at `now − lag` and not the step's mean: with long steps (30 min) the visible step
+//! stays the same for 120 syncs; dividing its load by a stale pod count would make every
+//! scale-down look like it left the remaining pods idle, and the count would cascade to the
+//! minimum, which a real HPA, whose per-pod samples catch up within seconds, does not do.
 //!
 //! Pods are those of the default type (index 0), the one the HPA scales; `current` is its
 //! `ready + booting` (`spec.replicas`). Grouping follows `groupPods`: booting instances are
-//! pending pods, set aside; ready instances that were not yet serving during the visible step
-//! are set aside too, because their latest sample predates their readiness (the CPU rule within
-//! `--horizontal-pod-autoscaler-cpu-initialization-period`). How many of the ready pods have a
-//! sample is estimated as the mean serving count of that step (in default-type instances),
-//! rounded, at most the ready count.
+//! pending pods, set aside; ready pods that were not yet serving `metric_lag_seconds` ago are
+//! set aside too, because their latest sample predates their readiness (the CPU rule within
+//! `--horizontal-pod-autoscaler-cpu-initialization-period`).
 //!
 //! # Simplifications
 //! - One metric; load spreads evenly, so every counted pod has the step's utilization.
@@ -46,9 +50,10 @@ pub use behavior::{
 };
 
 use behavior::{normalize_with_behavior, Behavior, Bounds, History};
-use prescale_core::{Decision, Observation, Policy, TypeState};
+use prescale_core::{Decision, Observation, Policy};
 use replicas::{recommend, PodMetrics};
 use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
 
 /// Settings of the modelled HPA; every default is the Kubernetes one unless its doc says
 /// otherwise.
@@ -165,6 +170,9 @@ pub struct Hpa {
     config: HpaConfig,
     behavior: Behavior,
     history: History,
+    /// (sync time, default-type pods serving then), oldest first: where the metric pipeline's
+    /// pod count `metric_lag_seconds` ago comes from.
+    serving_log: VecDeque<(f64, u32)>,
 }
 
 impl Hpa {
@@ -174,6 +182,7 @@ impl Hpa {
             config,
             behavior,
             history: History::default(),
+            serving_log: VecDeque::new(),
         }
     }
 
@@ -222,6 +231,25 @@ impl Hpa {
         desired
     }
 
+    /// Remembers the pods serving now, and forgets what no later lookup can need.
+    fn log_serving(&mut self, now: f64, serving: u32) {
+        self.serving_log.push_back((now, serving));
+        let horizon = now - self.config.metric_lag_seconds;
+        // Keep the newest entry at or before the horizon: lookups only move forward.
+        while self.serving_log.len() > 1 && self.serving_log[1].0 <= horizon {
+            self.serving_log.pop_front();
+        }
+    }
+
+    /// Default-type pods serving at time `at`, from the log (`None` before the first sync).
+    fn serving_at(&self, at: f64) -> Option<u32> {
+        self.serving_log
+            .iter()
+            .rev()
+            .find(|(t, _)| *t <= at + 1e-9)
+            .map(|&(_, n)| n)
+    }
+
     /// What the metrics pipeline shows at `obs.now` (see the module doc), or `None`.
     fn pod_metrics(&self, obs: &Observation<'_>) -> Option<PodMetrics> {
         let step = obs.step_seconds;
@@ -230,17 +258,14 @@ impl Hpa {
         if !is_positive(step) || !is_positive(obs.capacity_per_instance) {
             return None;
         }
+        let lag = self.config.metric_lag_seconds;
         // Step i ends at (i + 1) · step; the epsilon keeps "ended exactly lag ago" visible.
-        let visible = ((obs.now - self.config.metric_lag_seconds) / step + 1e-9).floor();
+        let visible = ((obs.now - lag) / step + 1e-9).floor();
         if visible.is_nan() || visible < 1.0 {
             return None;
         }
         let latest = (visible as usize).min(obs.demand.len()).checked_sub(1)?;
         let demand = (*obs.demand.get(latest)?)?;
-        let serving = *obs.serving.get(latest)?;
-        if !is_positive(serving) {
-            return None;
-        }
         let state = obs.fleet.types.first().copied().unwrap_or_default();
         let factor = obs
             .types
@@ -248,11 +273,20 @@ impl Hpa {
             .map(|t| t.capacity_factor)
             .filter(|f| *f > 0.0)
             .unwrap_or(1.0);
-        let sampled = ((serving / factor).round() as u32).min(state.ready);
+        // Before the log reaches back far enough, the pods serving now stand in.
+        let then = self
+            .serving_at(obs.now - lag)
+            .unwrap_or(state.ready + state.notified);
+        if then == 0 {
+            return None;
+        }
+        let sampled = then.min(state.ready + state.notified);
         Some(PodMetrics {
-            utilization: demand.max(0.0) / (serving * obs.capacity_per_instance),
+            utilization: demand.max(0.0) / (f64::from(then) * factor * obs.capacity_per_instance),
             ready: sampled,
-            ignored: state.booting.saturating_add(state.ready - sampled),
+            ignored: state
+                .booting
+                .saturating_add(state.ready + state.notified - sampled),
         })
     }
 }
@@ -267,7 +301,9 @@ impl Policy for Hpa {
     }
 
     fn decide(&mut self, obs: &Observation<'_>) -> Decision {
-        let current = obs.fleet.types.first().map_or(0, TypeState::current);
+        let state = obs.fleet.types.first().copied().unwrap_or_default();
+        let current = state.current();
+        self.log_serving(obs.now, state.ready + state.notified);
         let pods = self.pod_metrics(obs);
         let desired = self.sync(obs.now, current, pods);
         Decision::only_default(desired, obs.types.len())

@@ -1,7 +1,7 @@
 //! The HPA end to end: observations built by hand, decisions read back.
 
 use super::*;
-use prescale_core::{FleetView, InstanceType};
+use prescale_core::{FleetView, InstanceType, TypeState};
 use proptest::prelude::*;
 use serde::de::value::{Error as ValueError, MapDeserializer};
 

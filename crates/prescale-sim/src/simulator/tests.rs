@@ -202,5 +202,9 @@ fn a_notified_spot_instance_is_replaced_before_it_goes() {
     let run = simulate(&s, &spot_scenario(3.0), 1.0, &mut p);
     assert!(run.interruptions > 0);
     let late = &run.serving_min[10..];
-    assert!(late.iter().all(|&x| x >= 5.0), "min {:?}", late.iter().cloned().fold(f64::INFINITY, f64::min));
+    assert!(
+        late.iter().all(|&x| x >= 5.0),
+        "min {:?}",
+        late.iter().cloned().fold(f64::INFINITY, f64::min)
+    );
 }

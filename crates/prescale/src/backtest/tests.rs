@@ -36,7 +36,12 @@ fn no_policy_sees_the_future() {
         let b = simulate_entry(entry, &changed, &scenario);
         assert_eq!(a.serving_min[..cut], b.serving_min[..cut], "{}", entry.name);
         assert_eq!(a.step_cost[..cut], b.step_cost[..cut], "{}", entry.name);
-        assert_ne!(a.serving_min[cut..], b.serving_min[cut..], "{} ignored the change", entry.name);
+        assert_ne!(
+            a.serving_min[cut..],
+            b.serving_min[cut..],
+            "{} ignored the change",
+            entry.name
+        );
     }
 }
 
@@ -62,13 +67,24 @@ fn the_oracle_costs_no_more_than_any_policy_that_never_under_provisions() {
     for p in &outcome.policies {
         if p.metrics.tau_u == 0.0 {
             checked += 1;
-            assert!(p.metrics.cost >= oracle.metrics.cost, "{} beat the oracle", p.run.policy);
+            assert!(
+                p.metrics.cost >= oracle.metrics.cost,
+                "{} beat the oracle",
+                p.run.policy
+            );
         }
         if let Some(iso) = p.iso_slo_cost_vs_oracle {
-            assert!(iso >= 1.0 - 1e-9, "{} iso-SLO {iso} below the oracle", p.run.policy);
+            assert!(
+                iso >= 1.0 - 1e-9,
+                "{} iso-SLO {iso} below the oracle",
+                p.run.policy
+            );
         }
     }
-    assert!(checked >= 2, "too few policies reached τU = 0 to check anything");
+    assert!(
+        checked >= 2,
+        "too few policies reached τU = 0 to check anything"
+    );
 }
 
 #[test]
@@ -86,10 +102,17 @@ fn the_iso_slo_figure_is_the_cheapest_run_that_meets_the_slo() {
     let knob = hpa.knob.as_ref().expect("hpa has a knob");
     assert_eq!(steps, series.len() as u64 * (2 + knob.sweep.len() as u64));
     let row = &outcomes[0].policies[1];
-    let iso = row.iso_slo_cost_vs_oracle.expect("some target meets the SLO");
+    let iso = row
+        .iso_slo_cost_vs_oracle
+        .expect("some target meets the SLO");
     // Check against a brute-force sweep.
     let capacity = scenario.capacity_for_peak(series.peak().unwrap_or(1.0));
-    let oracle_cost = metrics::evaluate(&series, capacity, &oracle::run(&series, &scenario, capacity)).cost;
+    let oracle_cost = metrics::evaluate(
+        &series,
+        capacity,
+        &oracle::run(&series, &scenario, capacity),
+    )
+    .cost;
     let best = std::iter::once(knob.default)
         .chain(knob.sweep.iter().copied())
         .map(|k| {
@@ -101,4 +124,38 @@ fn the_iso_slo_figure_is_the_cheapest_run_that_meets_the_slo() {
         .map(|m| m.cost / oracle_cost)
         .fold(f64::INFINITY, f64::min);
     assert!((iso - best).abs() < 1e-12, "{iso} vs {best}");
+}
+
+#[test]
+fn hpa_scale_down_on_long_steps_settles_instead_of_cascading_to_the_minimum() {
+    // Regression: with 30-minute steps the visible step stays the same for 120 syncs; the HPA
+    // once divided its load by the step's old pod count after every scale-down and fell to 1.
+    let mut values = vec![Some(400.0); 4];
+    values.extend([Some(140.0); 6]);
+    let series = Series {
+        name: "drop".into(),
+        start: 0,
+        absolute: false,
+        step_seconds: 1800,
+        values,
+    };
+    let scenario = Scenario {
+        capacity_per_instance: Some(10.0),
+        ..Scenario::default()
+    };
+    let hpa = CATALOG.iter().find(|e| e.name == "hpa").expect("hpa");
+    let run = simulate_entry(hpa, &series, &scenario);
+    // 140 / 10 = 14 instances needed; at 80 % target the HPA wants 18.
+    for k in 6..10 {
+        assert!(
+            run.serving_min[k] >= 14.0,
+            "step {k}: {:?}",
+            run.serving_min
+        );
+        assert!(
+            run.serving_min[k] <= 20.0,
+            "step {k}: {:?}",
+            run.serving_min
+        );
+    }
 }
