@@ -222,3 +222,33 @@ mod tests {
         assert!(err.to_string().contains("peak_instance"), "{err}");
     }
 }
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn examples() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+    }
+
+    #[test]
+    fn every_example_scenario_parses_and_validates() {
+        let mut seen = 0;
+        for entry in std::fs::read_dir(examples()).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if name.starts_with("scenario") && name.ends_with(".yaml") {
+                Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+                seen += 1;
+            }
+        }
+        assert!(seen >= 2, "only {seen} example scenarios found");
+    }
+
+    #[test]
+    fn the_standard_example_is_the_default() {
+        let s = Scenario::load(&examples().join("scenario-standard.yaml")).unwrap();
+        assert_eq!(s, Scenario::default());
+    }
+}

@@ -175,6 +175,7 @@ fn assemble(
         series: series.clone(),
         capacity_per_instance: capacity,
         policies,
+        repairs: None,
     }
 }
 

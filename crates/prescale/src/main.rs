@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use prescale_core::Series;
 use prescale_sim::generator::{self, WorkloadSpec};
 use prescale_sim::scenario::Scenario;
-use prescale_sim::trace::{self, LoadOptions};
+use prescale_sim::trace::{self, LoadOptions, RepairReport};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use tracing::{info, warn};
@@ -149,7 +149,12 @@ fn demo(args: DemoArgs) -> Result<()> {
                 .with_context(|| format!("generating preset {name}"))
         })
         .collect::<Result<Vec<Series>>>()?;
-    run_backtest(&traces, &args.run, "prescale demo: generated workloads")
+    run_backtest(
+        &traces,
+        None,
+        &args.run,
+        "prescale demo: generated workloads",
+    )
 }
 
 fn backtest_files(args: BacktestArgs) -> Result<()> {
@@ -167,11 +172,17 @@ fn backtest_files(args: BacktestArgs) -> Result<()> {
             info!(trace = %t.series.name, "repaired: {}", t.repairs.summary());
         }
     }
-    let traces: Vec<Series> = loaded.into_iter().map(|t| t.series).collect();
-    run_backtest(&traces, &args.run, "prescale backtest")
+    let (traces, repairs): (Vec<Series>, Vec<_>) =
+        loaded.into_iter().map(|t| (t.series, t.repairs)).unzip();
+    run_backtest(&traces, Some(repairs), &args.run, "prescale backtest")
 }
 
-fn run_backtest(traces: &[Series], args: &RunArgs, title: &str) -> Result<()> {
+fn run_backtest(
+    traces: &[Series],
+    repairs: Option<Vec<RepairReport>>,
+    args: &RunArgs,
+    title: &str,
+) -> Result<()> {
     let scenario = match &args.scenario {
         Some(path) => Scenario::load(path)?,
         None => Scenario::default(),
@@ -184,7 +195,10 @@ fn run_backtest(traces: &[Series], args: &RunArgs, title: &str) -> Result<()> {
         progress: traces.len() > 1 && std::io::stderr().is_terminal(),
     };
     let timer = timing::Stopwatch::start();
-    let (outcomes, steps) = backtest::run(traces, &plan);
+    let (mut outcomes, steps) = backtest::run(traces, &plan);
+    for (outcome, repair) in outcomes.iter_mut().zip(repairs.into_iter().flatten()) {
+        outcome.repairs = Some(repair);
+    }
     let seconds = timer.seconds();
     let mut stdout = std::io::stdout().lock();
     if args.json {

@@ -3,6 +3,7 @@
 use prescale_core::Series;
 use prescale_sim::metrics::Metrics;
 use prescale_sim::simulator::Run;
+use prescale_sim::trace::RepairReport;
 
 /// One policy's result on one trace.
 #[derive(Debug, Clone)]
@@ -29,4 +30,6 @@ pub struct TraceOutcome {
     pub capacity_per_instance: f64,
     /// Policies in table order; the oracle is one of them (named `oracle`).
     pub policies: Vec<PolicyOutcome>,
+    /// What the trace reader repaired (`None` for generated workloads).
+    pub repairs: Option<RepairReport>,
 }

@@ -7,13 +7,18 @@
 //!                   "theta_u": number, "theta_o": number, "tau_u": number, "tau_o": number,
 //!                   "instability": number, "unserved": number, "actions": int,
 //!                   "iso_slo_cost_vs_oracle": number | null, "iso_slo_knob": number | null,
-//!                   "interruptions": int }] }]
+//!                   "interruptions": int }],
+//!    "repairs": null | { "rows", "empty_cells", "invalid_cells", "negative_values",
+//!                        "out_of_order_rows", "duplicate_timestamps", "snapped_samples",
+//!                        "averaged_steps", "interpolated_steps", "unknown_steps",
+//!                        "unknown_gaps", "step_seconds": int, "step_detected": bool } }]
 //! ```
 //! Shares (`theta_*`, `tau_*`, `instability`, `unserved`) are fractions in 0..=1. The oracle
 //! is one of the policies (`"policy": "oracle"`). Fields are only ever added, never renamed.
 
 use crate::backtest::ISO_SLO_TAU_U;
 use crate::outcome::TraceOutcome;
+use prescale_sim::trace::RepairReport;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -24,6 +29,7 @@ struct TraceJson<'a> {
     step_seconds: u32,
     capacity_per_instance: f64,
     policies: Vec<PolicyJson<'a>>,
+    repairs: Option<&'a RepairReport>,
 }
 
 #[derive(Serialize)]
@@ -76,6 +82,7 @@ pub fn json(outcomes: &[TraceOutcome]) -> serde_json::Result<String> {
                     interruptions: p.run.interruptions,
                 })
                 .collect(),
+            repairs: o.repairs.as_ref(),
         })
         .collect();
     serde_json::to_string_pretty(&doc)

@@ -216,6 +216,7 @@ mod tests {
                 policy("reactive", 1.23, Some(1.4567), Some(0.6)),
                 policy("a<b&c", 2.0, None, None),
             ],
+            repairs: None,
         }
     }
 
