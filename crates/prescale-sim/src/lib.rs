@@ -2,6 +2,7 @@
 //! a fleet simulator on virtual time, the perfect-foresight oracle and the elasticity metrics.
 
 pub mod generator;
+pub mod m4;
 pub mod metrics;
 pub mod oracle;
 pub mod scenario;

@@ -2,10 +2,13 @@
 //! outputs are wired together.
 
 mod backtest;
+mod evaluate;
+mod forecast_cmd;
 mod outcome;
 mod output;
 mod policies;
 mod report;
+mod timing;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -35,6 +38,60 @@ enum Command {
     Backtest(BacktestArgs),
     /// Write a generated workload as CSV (`timestamp,value`).
     Generate(GenerateArgs),
+    /// Score forecast accuracy on a data set: an M4 folder or CSV traces.
+    Evaluate(EvaluateArgs),
+    /// Forecast a trace: prints the forecast with its quantiles and draws a chart.
+    Forecast(ForecastArgs),
+}
+
+#[derive(Args)]
+struct EvaluateArgs {
+    /// An M4 folder (`Hourly-train.csv` + `Hourly-test.csv`), or CSV files / directories.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Steps ahead (default: the M4 horizon, 48 for hourly; required for CSV traces).
+    #[arg(long)]
+    horizon: Option<usize>,
+    /// Rolling origins per CSV trace (the last origins × horizon steps are held out).
+    #[arg(long, default_value_t = 3)]
+    origins: usize,
+    /// Steps of history kept before the first origin of a CSV trace.
+    #[arg(long, default_value_t = 40_320)]
+    max_history: usize,
+    /// Models to score, comma-separated: `auto` (the automatic choice) or a candidate's name
+    /// prefix (`naive`, `snaive`, ...).
+    #[arg(long, value_delimiter = ',', default_value = "auto")]
+    models: Vec<String>,
+    /// Print JSON: {"dataset", "series", "horizon", "models": [...]}.
+    #[arg(long)]
+    json: bool,
+    /// Also write the series and origins for bench/peers.py into this folder.
+    #[arg(long)]
+    export: Option<PathBuf>,
+    /// Only these value columns of CSV traces.
+    #[arg(long = "column")]
+    columns: Vec<String>,
+}
+
+#[derive(Args)]
+struct ForecastArgs {
+    /// A CSV trace (one series; use --column to pick one of several).
+    file: PathBuf,
+    /// Steps ahead.
+    #[arg(long, default_value_t = 48)]
+    horizon: usize,
+    /// The value column to forecast.
+    #[arg(long)]
+    column: Option<String>,
+    /// Step in seconds instead of the detected one.
+    #[arg(long)]
+    step: Option<u32>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Where to draw the chart (SVG).
+    #[arg(long, default_value = "forecast.svg")]
+    chart: PathBuf,
 }
 
 #[derive(Args)]
@@ -136,7 +193,70 @@ fn run(cli: Cli) -> Result<()> {
         Command::Demo(args) => demo(args),
         Command::Backtest(args) => backtest_files(args),
         Command::Generate(args) => generate(args),
+        Command::Evaluate(args) => evaluate_cmd(args),
+        Command::Forecast(args) => forecast_cmd::run(
+            &args.file,
+            args.column.as_deref(),
+            args.step,
+            args.horizon,
+            args.json,
+            &args.chart,
+        ),
     }
+}
+
+fn evaluate_cmd(args: EvaluateArgs) -> Result<()> {
+    let set = match args.paths.as_slice() {
+        [dir] if prescale_sim::m4::is_m4_dir(dir) => {
+            let m4 = prescale_sim::m4::load_m4(dir)?;
+            let name = format!("m4-{}", m4.frequency.to_lowercase());
+            let mut set = evaluate::from_m4(&name, m4);
+            if let Some(h) = args.horizon {
+                set.horizon = h;
+            }
+            set
+        }
+        paths => {
+            let horizon = args
+                .horizon
+                .context("--horizon is required for CSV traces")?;
+            let opts = LoadOptions {
+                columns: args.columns.clone(),
+                ..LoadOptions::default()
+            };
+            let traces = trace::load_paths(paths, &opts)?
+                .into_iter()
+                .map(|t| t.series)
+                .collect();
+            let name = paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" ");
+            evaluate::from_traces(&name, traces, horizon, args.origins, args.max_history)
+        }
+    };
+    if let Some(dir) = &args.export {
+        evaluate::export(&set, dir).with_context(|| format!("exporting to {}", dir.display()))?;
+        info!("exported {} series to {}", set.series.len(), dir.display());
+    }
+    let models: Vec<evaluate::ModelResult> = args
+        .models
+        .iter()
+        .map(|m| evaluate::evaluate(&set, m))
+        .collect();
+    let report = evaluate::EvalReport {
+        dataset: set.dataset.clone(),
+        series: set.series.len(),
+        horizon: set.horizon,
+        models,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", evaluate::table(&report));
+    }
+    Ok(())
 }
 
 fn demo(args: DemoArgs) -> Result<()> {
@@ -279,21 +399,4 @@ fn generate(args: GenerateArgs) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Wall-clock timing of whole commands, for the speed figures printed to the user. The only
-/// wall-clock read in prescale outside a `Clock` implementation.
-mod timing {
-    pub struct Stopwatch(std::time::Instant);
-
-    impl Stopwatch {
-        #[allow(clippy::disallowed_methods)]
-        pub fn start() -> Self {
-            Self(std::time::Instant::now())
-        }
-
-        pub fn seconds(&self) -> f64 {
-            self.0.elapsed().as_secs_f64()
-        }
-    }
 }

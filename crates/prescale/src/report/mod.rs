@@ -5,6 +5,7 @@
 //! files; charts of traces no longer in the report are left in place but no longer referenced.
 
 mod chart;
+pub mod forecast_chart;
 mod html;
 
 use std::collections::HashSet;

@@ -1,0 +1,366 @@
+//! The forecasting engine: for one series, picks a model (or an average of the best few) by
+//! rolling-origin backtest on the series' own history, calibrates its quantiles on the same
+//! backtest's out-of-sample errors, and fits it on the whole history.
+//!
+//! Guarantees: it always returns a forecast for a history with at least one known value (cold
+//! start: the naive model with wide, uncalibrated bands, narrowing as origins become
+//! possible); it never looks at values after the history; quantiles are non-negative and
+//! non-crossing.
+
+use crate::calibrate::{Calibration, Residual};
+use crate::catalog;
+use crate::fill::fill_gaps;
+use crate::model::{FittedModel, Forecast, ForecastError, History, ModelSpec};
+use crate::seasonality::detect_periods;
+
+/// Settings of the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineConfig {
+    /// Quantile levels to produce: 0.5, 0.9, 0.95, 0.99 by default, plus the bounds of the 50 %
+    /// and 95 % intervals (0.25, 0.75, 0.025, 0.975).
+    pub quantiles: Vec<f64>,
+    /// Rolling origins used for model choice and calibration.
+    pub origins: usize,
+    /// Fit on at most this many most recent steps (None: a default from the periods).
+    pub max_history: Option<usize>,
+    /// Seasonal periods in steps; None: detected from the history.
+    pub periods: Option<Vec<usize>>,
+    /// Largest number of models averaged in an ensemble (1 = no ensembles).
+    pub ensemble_size: usize,
+    /// Only candidates whose name starts with one of these (None: all of them).
+    pub models: Option<Vec<String>>,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            quantiles: vec![0.025, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975, 0.99],
+            origins: 4,
+            max_history: None,
+            periods: None,
+            ensemble_size: 3,
+            models: None,
+        }
+    }
+}
+
+/// A model's backtest score: mean absolute error over the origins, scaled like MASE.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Score {
+    pub model: String,
+    pub scaled_error: f64,
+}
+
+/// The engine's result for one series: the chosen model fitted on the whole history.
+pub struct FittedForecaster {
+    /// Name of the chosen model (`mean(a,b)` for an ensemble).
+    pub model: String,
+    /// Backtest scores of every candidate, best first.
+    pub scores: Vec<Score>,
+    /// Seasonal periods used, in steps.
+    pub periods: Vec<usize>,
+    members: Vec<Box<dyn FittedModel>>,
+    calibration: Calibration,
+    quantiles: Vec<f64>,
+}
+
+impl FittedForecaster {
+    /// Point forecast and calibrated quantiles for the next `horizon` steps.
+    pub fn forecast(&self, horizon: usize) -> Forecast {
+        let point = mean_of(self.members.iter().map(|m| m.predict(horizon)).collect());
+        let mut quantiles: Vec<(f64, Vec<f64>)> = self
+            .quantiles
+            .iter()
+            .map(|&q| (q, self.calibration.quantile(&point, q)))
+            .collect();
+        quantiles.sort_by(|a, b| a.0.total_cmp(&b.0));
+        uncross(&mut quantiles);
+        Forecast { point, quantiles }
+    }
+
+    /// Errors the calibration rests on (0 at cold start).
+    pub fn calibration_size(&self) -> usize {
+        self.calibration.sample_size()
+    }
+}
+
+/// The engine.
+#[derive(Debug, Clone, Default)]
+pub struct Engine {
+    pub config: EngineConfig,
+}
+
+/// Forecasts of one candidate at every origin.
+struct Backtest {
+    spec: usize,
+    forecasts: Vec<Option<Vec<f64>>>,
+}
+
+impl Engine {
+    pub fn new(config: EngineConfig) -> Self {
+        Self { config }
+    }
+
+    /// Chooses, calibrates and fits a model for `history`, to forecast `horizon` steps.
+    pub fn fit(
+        &self,
+        history: &History<'_>,
+        horizon: usize,
+    ) -> Result<FittedForecaster, ForecastError> {
+        if horizon == 0 {
+            return Err(ForecastError::Invalid("horizon must be at least 1".into()));
+        }
+        let calendar = calendar_period(history.step_seconds);
+        let (filled, _) = fill_gaps(history.values, calendar)?;
+        let periods = self.periods(&filled, history.step_seconds);
+        let keep = self.max_history(&periods, horizon);
+        let y = &filled[filled.len().saturating_sub(keep)..];
+        let mut specs = catalog::candidates(&periods, y.len());
+        if let Some(allowed) = &self.config.models {
+            specs.retain(|s| allowed.iter().any(|a| s.name().starts_with(a.as_str())));
+            if specs.is_empty() {
+                return Err(ForecastError::Invalid(format!(
+                    "no candidate model matches {}",
+                    allowed.join(", ")
+                )));
+            }
+        }
+        let origins = origins(y.len(), horizon, self.config.origins, &periods);
+        let main = periods.first().copied().unwrap_or(1);
+        let backtests: Vec<Backtest> = specs
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| backtest(spec.as_ref(), y, history, &origins, horizon, i))
+            .collect();
+        let mut scored = score_all(&backtests, &specs, y, &origins, horizon, main);
+        add_ensembles(
+            &mut scored,
+            &backtests,
+            &specs,
+            y,
+            &origins,
+            horizon,
+            main,
+            self.config.ensemble_size,
+        );
+        scored.sort_by(|a, b| a.score.total_cmp(&b.score));
+        let best = scored.first().ok_or(ForecastError::NoData)?;
+        let residuals = residuals(&best.forecasts, y, &origins);
+        let level = y.iter().map(|v| v.abs()).sum::<f64>() / y.len().max(1) as f64;
+        let calibration = Calibration::from_residuals(&residuals, horizon, level * 1e-3);
+        let members = best
+            .members
+            .iter()
+            .map(|&i| specs[i].fit(y, history))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(FittedForecaster {
+            model: best.name.clone(),
+            scores: scored
+                .iter()
+                .map(|s| Score {
+                    model: s.name.clone(),
+                    scaled_error: s.score,
+                })
+                .collect(),
+            periods,
+            members,
+            calibration,
+            quantiles: self.config.quantiles.clone(),
+        })
+    }
+
+    fn periods(&self, y: &[f64], step: u32) -> Vec<usize> {
+        let mut periods: Vec<usize> = match &self.config.periods {
+            Some(p) => p.clone(),
+            None => detect_periods(y, Some(step), 2)
+                .into_iter()
+                .map(|d| d.period)
+                .collect(),
+        };
+        periods.retain(|&p| p >= 2 && y.len() >= 2 * p);
+        periods.sort_unstable();
+        periods.dedup();
+        periods
+    }
+
+    fn max_history(&self, periods: &[usize], horizon: usize) -> usize {
+        self.config.max_history.unwrap_or_else(|| {
+            let longest = periods.last().copied().unwrap_or(1);
+            (4 * longest).max(20 * horizon).max(1000)
+        })
+    }
+}
+
+/// One day in steps, when the step divides a day.
+fn calendar_period(step_seconds: u32) -> Option<usize> {
+    (step_seconds > 0 && 86_400 % step_seconds == 0 && step_seconds < 86_400)
+        .then(|| (86_400 / step_seconds) as usize)
+}
+
+/// Origins (training lengths) of the backtest: the last `k` non-overlapping windows of
+/// `horizon` steps, each leaving enough training data for the longest period.
+fn origins(n: usize, horizon: usize, k: usize, periods: &[usize]) -> Vec<usize> {
+    let min_train = (2 * periods.first().copied().unwrap_or(1)).max(8);
+    (1..=k)
+        .filter_map(|i| n.checked_sub(horizon * i))
+        .filter(|&o| o >= min_train)
+        .collect()
+}
+
+fn backtest(
+    spec: &dyn ModelSpec,
+    y: &[f64],
+    history: &History<'_>,
+    origins: &[usize],
+    horizon: usize,
+    index: usize,
+) -> Backtest {
+    let forecasts = origins
+        .iter()
+        .map(|&o| spec.fit(&y[..o], history).ok().map(|f| f.predict(horizon)))
+        .collect();
+    Backtest {
+        spec: index,
+        forecasts,
+    }
+}
+
+/// A candidate (one model or an ensemble) with its forecasts per origin and score.
+struct Scored {
+    name: String,
+    members: Vec<usize>,
+    forecasts: Vec<Option<Vec<f64>>>,
+    score: f64,
+}
+
+fn score_all(
+    backtests: &[Backtest],
+    specs: &[Box<dyn ModelSpec>],
+    y: &[f64],
+    origins: &[usize],
+    horizon: usize,
+    main: usize,
+) -> Vec<Scored> {
+    backtests
+        .iter()
+        .filter(|b| origins.is_empty() || b.forecasts.iter().all(Option::is_some))
+        .map(|b| Scored {
+            name: specs[b.spec].name(),
+            members: vec![b.spec],
+            score: scaled_error(&b.forecasts, y, origins, horizon, main),
+            forecasts: b.forecasts.clone(),
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn add_ensembles(
+    scored: &mut Vec<Scored>,
+    backtests: &[Backtest],
+    specs: &[Box<dyn ModelSpec>],
+    y: &[f64],
+    origins: &[usize],
+    horizon: usize,
+    main: usize,
+    size: usize,
+) {
+    if origins.is_empty() || size < 2 {
+        return;
+    }
+    scored.sort_by(|a, b| a.score.total_cmp(&b.score));
+    let ranked: Vec<usize> = scored.iter().map(|s| s.members[0]).collect();
+    for k in 2..=size.min(ranked.len()) {
+        let members: Vec<usize> = ranked[..k].to_vec();
+        let forecasts: Vec<Option<Vec<f64>>> = (0..origins.len())
+            .map(|o| {
+                let parts: Option<Vec<Vec<f64>>> = members
+                    .iter()
+                    .map(|&m| backtests[m].forecasts[o].clone())
+                    .collect();
+                parts.map(mean_of)
+            })
+            .collect();
+        let names: Vec<String> = members.iter().map(|&m| specs[m].name()).collect();
+        scored.push(Scored {
+            name: format!("mean({})", names.join(",")),
+            score: scaled_error(&forecasts, y, origins, horizon, main),
+            members,
+            forecasts,
+        });
+    }
+}
+
+/// Mean over origins of MAE / (mean absolute seasonal difference of the training part).
+fn scaled_error(
+    forecasts: &[Option<Vec<f64>>],
+    y: &[f64],
+    origins: &[usize],
+    horizon: usize,
+    main: usize,
+) -> f64 {
+    let mut total = 0.0;
+    let mut count = 0usize;
+    for (f, &o) in forecasts.iter().zip(origins) {
+        let Some(f) = f else { return f64::INFINITY };
+        let lag = if o > main { main } else { 1 };
+        let scale = y[..o]
+            .windows(lag + 1)
+            .map(|w| (w[lag] - w[0]).abs())
+            .sum::<f64>()
+            / (o - lag).max(1) as f64;
+        let actual = &y[o..(o + horizon).min(y.len())];
+        let mae = actual
+            .iter()
+            .zip(f)
+            .map(|(a, p)| (a - p).abs())
+            .sum::<f64>()
+            / actual.len().max(1) as f64;
+        total += mae / scale.max(1e-12);
+        count += 1;
+    }
+    if count == 0 {
+        // No origin fits the history: every candidate ties; the catalog's order decides.
+        0.0
+    } else {
+        total / count as f64
+    }
+}
+
+fn residuals(forecasts: &[Option<Vec<f64>>], y: &[f64], origins: &[usize]) -> Vec<Residual> {
+    forecasts
+        .iter()
+        .zip(origins)
+        .filter_map(|(f, &o)| f.as_ref().map(|f| (f, o)))
+        .flat_map(|(f, o)| {
+            f.iter()
+                .zip(&y[o..])
+                .enumerate()
+                .map(|(h, (p, a))| Residual {
+                    horizon: h + 1,
+                    error: a - p,
+                })
+        })
+        .collect()
+}
+
+fn mean_of(parts: Vec<Vec<f64>>) -> Vec<f64> {
+    let n = parts.len().max(1) as f64;
+    let len = parts.iter().map(Vec::len).min().unwrap_or(0);
+    (0..len)
+        .map(|i| parts.iter().map(|p| p[i]).sum::<f64>() / n)
+        .collect()
+}
+
+/// Makes quantiles non-decreasing in their level at every step.
+fn uncross(quantiles: &mut [(f64, Vec<f64>)]) {
+    for i in 1..quantiles.len() {
+        let (lower, upper) = quantiles.split_at_mut(i);
+        let prev = &lower[i - 1].1;
+        for (u, p) in upper[0].1.iter_mut().zip(prev) {
+            *u = u.max(*p);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

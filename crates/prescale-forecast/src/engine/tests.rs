@@ -1,0 +1,92 @@
+use super::*;
+
+fn daily(days: usize, step: u32) -> Vec<Option<f64>> {
+    let per_day = (86_400 / step) as usize;
+    (0..days * per_day)
+        .map(|i| {
+            let phase = (i % per_day) as f64 / per_day as f64 * std::f64::consts::TAU;
+            Some(100.0 + 50.0 * phase.sin())
+        })
+        .collect()
+}
+
+fn history(values: &[Option<f64>], step: u32) -> History<'_> {
+    History {
+        values,
+        step_seconds: step,
+        start_unix: Some(1_700_000_000),
+    }
+}
+
+#[test]
+fn a_daily_series_is_forecast_by_a_seasonal_model() {
+    let v = daily(7, 3600);
+    let engine = Engine::new(EngineConfig {
+        periods: Some(vec![24]),
+        ..EngineConfig::default()
+    });
+    let f = engine.fit(&history(&v, 3600), 24).unwrap();
+    assert!(f.model.contains("snaive-24"), "chose {}", f.model);
+    let fc = f.forecast(24);
+    for (h, p) in fc.point.iter().enumerate() {
+        let expected = v[h].unwrap();
+        assert!((p - expected).abs() < 1e-6, "step {h}: {p} vs {expected}");
+    }
+}
+
+#[test]
+fn quantiles_are_ordered_and_non_negative() {
+    let mut v = daily(10, 3600);
+    for (i, x) in v.iter_mut().enumerate() {
+        *x = x.map(|x| (x + ((i * 7919) % 13) as f64 - 6.0).max(0.0));
+    }
+    let f = Engine::default().fit(&history(&v, 3600), 48).unwrap();
+    let fc = f.forecast(48);
+    let q = |l| fc.quantile(l).unwrap().to_vec();
+    let (lo, mid, hi, top) = (q(0.025), q(0.5), q(0.975), q(0.99));
+    for h in 0..48 {
+        assert!(lo[h] >= 0.0);
+        assert!(lo[h] <= mid[h] && mid[h] <= hi[h] && hi[h] <= top[h]);
+    }
+    assert!(f.calibration_size() > 0);
+}
+
+#[test]
+fn a_cold_start_still_forecasts_with_wide_bands() {
+    let v = [Some(5.0), Some(7.0), None, Some(6.0)];
+    let f = Engine::default().fit(&history(&v, 300), 12).unwrap();
+    let fc = f.forecast(12);
+    assert_eq!(fc.point.len(), 12);
+    assert_eq!(f.calibration_size(), 0);
+    assert!(fc.quantile(0.99).unwrap()[0] > 6.0);
+}
+
+#[test]
+fn nothing_known_is_an_error_and_the_horizon_must_be_positive() {
+    assert!(Engine::default()
+        .fit(&history(&[None, None], 60), 5)
+        .is_err());
+    assert!(Engine::default()
+        .fit(&history(&[Some(1.0)], 60), 0)
+        .is_err());
+}
+
+#[test]
+fn the_forecast_does_not_depend_on_values_after_the_history() {
+    let v = daily(6, 3600);
+    let cut = 5 * 24;
+    let engine = Engine::default();
+    let a = engine
+        .fit(&history(&v[..cut], 3600), 24)
+        .unwrap()
+        .forecast(24);
+    let mut w = v.clone();
+    for x in &mut w[cut..] {
+        *x = Some(1e6);
+    }
+    let b = engine
+        .fit(&history(&w[..cut], 3600), 24)
+        .unwrap()
+        .forecast(24);
+    assert_eq!(a, b);
+}
