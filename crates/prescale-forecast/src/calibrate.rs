@@ -5,8 +5,10 @@
 //! too few errors per horizon for a quantile, so:
 //! 1. the scale s_h of each horizon is the mean |e| at that horizon, smoothed over neighbouring
 //!    horizons and made non-decreasing (uncertainty does not shrink with distance);
-//! 2. all errors are normalized, z = e / s_h, and pooled;
-//! 3. the τ-quantile of the forecast at horizon h is forecast_h + Q_τ(z) · s_h, where Q_τ is the
+//! 2. errors also grow with the level (a busy hour errs by more than a quiet one), so each is
+//!    weighted by w(f) = (|f| + L/4) / (5L/4), f its forecast and L the mean |f| of the set;
+//! 3. all errors are normalized, z = e / (s_h · w(f)), and pooled;
+//! 4. the τ-quantile at horizon h is forecast_h + Q_τ(z) · s_h · w(forecast_h), where Q_τ is the
 //!    conformal quantile (the ⌈(n + 1)·τ⌉-th smallest z for upper quantiles, symmetric for
 //!    lower ones), so that coverage holds in finite samples when errors are exchangeable.
 //!
@@ -19,6 +21,8 @@ pub struct Residual {
     pub horizon: usize,
     /// actual − forecast.
     pub error: f64,
+    /// The forecast the error belongs to.
+    pub forecast: f64,
 }
 
 /// Per-horizon scales and pooled normalized errors, ready to turn forecasts into quantiles.
@@ -26,6 +30,8 @@ pub struct Residual {
 pub struct Calibration {
     scales: Vec<f64>,
     sorted_z: Vec<f64>,
+    /// Mean |forecast| of the residuals: the reference of the level weights.
+    level: f64,
 }
 
 impl Calibration {
@@ -33,14 +39,31 @@ impl Calibration {
     /// scale allowed (e.g. a small share of the series level), so that a perfect backtest does
     /// not promise zero-width intervals.
     pub fn from_residuals(residuals: &[Residual], horizon: usize, floor: f64) -> Self {
-        let scales = horizon_scales(residuals, horizon, floor);
-        let mut sorted_z: Vec<f64> = residuals
+        let usable: Vec<&Residual> = residuals
             .iter()
-            .filter(|r| r.horizon >= 1 && r.error.is_finite())
+            .filter(|r| r.horizon >= 1 && r.error.is_finite() && r.forecast.is_finite())
+            .collect();
+        let level =
+            usable.iter().map(|r| r.forecast.abs()).sum::<f64>() / usable.len().max(1) as f64;
+        let weight = |f: f64| level_weight(f, level);
+        let weighted: Vec<Residual> = usable
+            .iter()
+            .map(|r| Residual {
+                error: r.error / weight(r.forecast),
+                ..**r
+            })
+            .collect();
+        let scales = horizon_scales(&weighted, horizon, floor);
+        let mut sorted_z: Vec<f64> = weighted
+            .iter()
             .map(|r| r.error / scales[(r.horizon - 1).min(horizon.saturating_sub(1))])
             .collect();
         sorted_z.sort_by(f64::total_cmp);
-        Self { scales, sorted_z }
+        Self {
+            scales,
+            sorted_z,
+            level,
+        }
     }
 
     /// Number of errors the calibration rests on.
@@ -90,8 +113,17 @@ impl Calibration {
         point
             .iter()
             .enumerate()
-            .map(|(i, p)| (p + z * self.scale(i + 1)).max(0.0))
+            .map(|(i, p)| (p + z * self.scale(i + 1) * level_weight(*p, self.level)).max(0.0))
             .collect()
+    }
+}
+
+/// How much larger errors are expected at forecast `f` than at the mean level.
+fn level_weight(f: f64, level: f64) -> f64 {
+    if level > 0.0 && f.is_finite() {
+        (f.abs() + 0.25 * level) / (1.25 * level)
+    } else {
+        1.0
     }
 }
 
@@ -206,10 +238,12 @@ mod tests {
                     Residual {
                         horizon: h,
                         error: h as f64,
+                        forecast: 100.0,
                     },
                     Residual {
                         horizon: h,
                         error: -(h as f64),
+                        forecast: 100.0,
                     },
                 ]
             })
@@ -236,6 +270,7 @@ mod tests {
             .map(|i| Residual {
                 horizon: 1 + (i % 24) as usize,
                 error: noise(i) * 10.0,
+                forecast: 100.0,
             })
             .collect();
         let c = Calibration::from_residuals(&calib, 24, 0.0);
@@ -258,14 +293,17 @@ mod tests {
             Residual {
                 horizon: 1,
                 error: -50.0,
+                forecast: 100.0,
             },
             Residual {
                 horizon: 1,
                 error: 50.0,
+                forecast: 100.0,
             },
             Residual {
                 horizon: 1,
                 error: 0.0,
+                forecast: 100.0,
             },
         ];
         let c = Calibration::from_residuals(&r, 1, 0.0);

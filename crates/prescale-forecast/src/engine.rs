@@ -11,7 +11,10 @@ use crate::calibrate::{Calibration, Residual};
 use crate::catalog;
 use crate::fill::fill_gaps;
 use crate::model::{FittedModel, Forecast, ForecastError, History, ModelSpec};
-use crate::seasonality::detect_periods;
+use crate::seasonality::{calendar_periods, detect_periods};
+
+/// How many of the best candidates' backtest errors calibrate the quantiles.
+const CALIBRATION_POOL: usize = 3;
 
 /// Settings of the engine.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,11 +114,22 @@ impl Engine {
             return Err(ForecastError::Invalid("horizon must be at least 1".into()));
         }
         let calendar = calendar_period(history.step_seconds);
-        let (filled, _) = fill_gaps(history.values, calendar)?;
+        let (filled, dropped) = fill_gaps(history.values, calendar)?;
         let periods = self.periods(&filled, history.step_seconds);
         let keep = self.max_history(&periods, horizon);
-        let y = &filled[filled.len().saturating_sub(keep)..];
-        let mut specs = catalog::candidates(&periods, y.len());
+        let skip = filled.len().saturating_sub(keep);
+        let y = &filled[skip..];
+        // Calendar-aware models read time from start_unix: it must be the time of y[0].
+        let offset = dropped + skip;
+        let shifted = History {
+            values: &history.values[offset..],
+            start_unix: history
+                .start_unix
+                .map(|s| s + offset as i64 * i64::from(history.step_seconds)),
+            ..*history
+        };
+        let history = &shifted;
+        let mut specs = catalog::candidates(&periods, y.len(), history.start_unix.is_some());
         if let Some(allowed) = &self.config.models {
             specs.retain(|s| allowed.iter().any(|a| s.name().starts_with(a.as_str())));
             if specs.is_empty() {
@@ -145,9 +159,21 @@ impl Engine {
         );
         scored.sort_by(|a, b| a.score.total_cmp(&b.score));
         let best = scored.first().ok_or(ForecastError::NoData)?;
-        let residuals = residuals(&best.forecasts, y, &origins);
+        // The chosen model's own backtest errors are optimistic (it was chosen on them), so the
+        // errors of the runners-up are pooled in: they carry the model uncertainty.
+        let residuals: Vec<Residual> = scored
+            .iter()
+            .take(CALIBRATION_POOL)
+            .flat_map(|s| residuals(&s.forecasts, y, &origins))
+            .collect();
         let level = y.iter().map(|v| v.abs()).sum::<f64>() / y.len().max(1) as f64;
-        let calibration = Calibration::from_residuals(&residuals, horizon, level * 1e-3);
+        // Without any backtest (cold start) the band rests on the level alone: wide.
+        let floor = if residuals.is_empty() {
+            level * 0.25
+        } else {
+            level * 1e-3
+        };
+        let calibration = Calibration::from_residuals(&residuals, horizon, floor);
         let members = best
             .members
             .iter()
@@ -169,15 +195,26 @@ impl Engine {
         })
     }
 
+    /// The configured periods, or the detected ones plus the calendar's day and week: demand
+    /// follows the calendar even where noise hides it from the periodogram, and the backtest
+    /// drops what does not help.
     fn periods(&self, y: &[f64], step: u32) -> Vec<usize> {
         let mut periods: Vec<usize> = match &self.config.periods {
             Some(p) => p.clone(),
-            None => detect_periods(y, Some(step), 2)
-                .into_iter()
-                .map(|d| d.period)
-                .collect(),
+            None => {
+                let detected = detect_periods(y, Some(step), 2)
+                    .into_iter()
+                    .map(|d| d.period);
+                // Day and week only: an hourly cycle in demand is rare and the periodogram
+                // finds it when it is there.
+                let hour = (step > 0).then(|| (3600 / step) as usize);
+                let calendar = calendar_periods(step)
+                    .into_iter()
+                    .filter(move |&p| Some(p) != hour);
+                detected.chain(calendar).collect()
+            }
         };
-        periods.retain(|&p| p >= 2 && y.len() >= 2 * p);
+        periods.retain(|&p| p >= 2 && y.len() > 2 * p);
         periods.sort_unstable();
         periods.dedup();
         periods
@@ -338,6 +375,7 @@ fn residuals(forecasts: &[Option<Vec<f64>>], y: &[f64], origins: &[usize]) -> Ve
                 .map(|(h, (p, a))| Residual {
                     horizon: h + 1,
                     error: a - p,
+                    forecast: *p,
                 })
         })
         .collect()

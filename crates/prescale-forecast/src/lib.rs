@@ -8,12 +8,16 @@ pub mod calibrate;
 pub mod catalog;
 pub mod engine;
 pub mod ets;
+pub mod events;
 pub mod fill;
 pub mod model;
 pub mod mstl_ets;
 pub mod naive;
+pub mod prophet;
+pub mod robust;
 pub mod seasonality;
 pub mod stl;
+pub mod tracker;
 
 pub use engine::{Engine, EngineConfig, FittedForecaster};
 pub use model::{FittedModel, Forecast, ForecastError, History, ModelSpec};

@@ -1,6 +1,8 @@
 //! The forecasting interface: a model specification fits a history into a fitted model, which
 //! predicts point forecasts; quantiles are added by calibration on out-of-sample errors.
 
+use crate::events::EventCalendar;
+
 /// Why a model could not be fitted.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ForecastError {
@@ -28,6 +30,8 @@ pub struct History<'a> {
     pub step_seconds: u32,
     /// Unix time of `values[0]` when known: lets models use the calendar and known events.
     pub start_unix: Option<i64>,
+    /// Known events (campaigns, maintenance windows, declared profiles), past and future.
+    pub events: Option<&'a EventCalendar>,
 }
 
 /// Forecasts for the steps after a history: a point forecast and quantiles per step.

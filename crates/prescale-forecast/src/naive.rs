@@ -57,6 +57,7 @@ mod tests {
             values: v,
             step_seconds: 3600,
             start_unix: None,
+            events: None,
         }
     }
 

@@ -3,3 +3,4 @@
 pub mod aws_predictive;
 pub mod hpa;
 pub mod naive;
+pub mod predictive;

@@ -2,7 +2,7 @@
 //! behind the iso-SLO figure, in parallel, with a progress bar.
 
 use crate::outcome::{PolicyOutcome, TraceOutcome};
-use crate::policies::PolicyEntry;
+use crate::policies::{PolicyEntry, TraceShared};
 use indicatif::{ProgressBar, ProgressStyle};
 use prescale_core::Series;
 use prescale_sim::metrics::{self, Metrics};
@@ -47,6 +47,7 @@ pub fn run(traces: &[Series], plan: &Plan<'_>) -> (Vec<TraceOutcome>, u64) {
         .iter()
         .map(|s| plan.scenario.capacity_for_peak(s.peak().unwrap_or(0.0)))
         .collect();
+    let shared: Vec<TraceShared> = traces.iter().map(|_| TraceShared::default()).collect();
     let jobs = jobs(traces.len(), plan);
     let bar = progress_bar(jobs.len() as u64, plan.progress);
     let results: Vec<JobResult> = jobs
@@ -57,7 +58,8 @@ pub fn run(traces: &[Series], plan: &Plan<'_>) -> (Vec<TraceOutcome>, u64) {
             let run = match job.policy {
                 None => oracle::run(series, plan.scenario, capacity),
                 Some(p) => {
-                    let mut policy = (plan.policies[p].build)(job.knob, plan.scenario);
+                    let mut policy =
+                        (plan.policies[p].build)(job.knob, plan.scenario, &shared[job.trace]);
                     simulator::simulate(series, plan.scenario, capacity, policy.as_mut())
                 }
             };

@@ -179,6 +179,7 @@ fn score_origin(
         values: train,
         step_seconds: s.step_seconds,
         start_unix: s.start_unix,
+        events: None,
     };
     let watch = Stopwatch::start();
     let fitted = match engine.fit(&history, horizon) {

@@ -31,6 +31,7 @@ pub fn run(
         values: &series.values,
         step_seconds: series.step_seconds,
         start_unix: series.absolute.then_some(series.start),
+        events: None,
     };
     let fitted = Engine::default()
         .fit(&history, horizon)

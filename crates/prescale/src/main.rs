@@ -103,7 +103,7 @@ struct RunArgs {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "hpa,aws-predictive,prescale-naive"
+        default_value = "hpa,aws-predictive,prescale-naive,prescale"
     )]
     policies: Vec<String>,
     /// Print JSON (schema in the README) instead of the table.

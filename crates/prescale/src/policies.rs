@@ -5,6 +5,7 @@ use prescale_core::Policy;
 use prescale_plan::aws_predictive::{AwsPredictive, AwsPredictiveConfig};
 use prescale_plan::hpa::{Hpa, HpaConfig};
 use prescale_plan::naive::{NaiveConfig, SeasonalNaive};
+use prescale_plan::predictive::{ForecastMemo, Predictive, PredictiveConfig};
 use prescale_sim::scenario::Scenario;
 
 /// A policy's single tuning knob.
@@ -21,8 +22,15 @@ pub struct Knob {
 pub struct PolicyEntry {
     pub name: &'static str,
     pub knob: Option<Knob>,
-    /// Builds the policy with a knob value (`None` = its default) for a scenario.
-    pub build: fn(Option<f64>, &Scenario) -> Box<dyn Policy>,
+    /// Builds the policy with a knob value (`None` = its default) for a scenario, sharing what
+    /// can be shared between runs of the same trace.
+    pub build: fn(Option<f64>, &Scenario, &TraceShared) -> Box<dyn Policy>,
+}
+
+/// What the runs of one trace share: forecasts depend on the demand only, not on the policy.
+#[derive(Debug, Clone, Default)]
+pub struct TraceShared {
+    pub forecasts: ForecastMemo,
 }
 
 /// Target utilizations tried for the reactive baselines.
@@ -36,6 +44,9 @@ const MARGINS: &[f64] = &[
     0.0, 0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.40, 0.50, 0.60, 0.80, 1.00, 1.25, 1.50, 2.00, 3.00,
 ];
 
+/// Forecast quantiles tried for prescale's predictive policy.
+const QUANTILES: &[f64] = &[0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.975, 0.99, 0.995];
+
 /// Every policy, in table order.
 pub static CATALOG: &[PolicyEntry] = &[
     PolicyEntry {
@@ -46,7 +57,7 @@ pub static CATALOG: &[PolicyEntry] = &[
             default: 0.8,
             sweep: UTILIZATIONS,
         }),
-        build: |knob, scenario| {
+        build: |knob, scenario, _| {
             let mut config = HpaConfig {
                 min_replicas: scenario.min_instances.max(1),
                 max_replicas: scenario.max_instances,
@@ -65,7 +76,7 @@ pub static CATALOG: &[PolicyEntry] = &[
             default: 0.7,
             sweep: UTILIZATIONS,
         }),
-        build: |knob, scenario| {
+        build: |knob, scenario, _| {
             let mut config = AwsPredictiveConfig {
                 min_capacity: scenario.min_instances,
                 max_capacity: scenario.max_instances,
@@ -84,7 +95,7 @@ pub static CATALOG: &[PolicyEntry] = &[
             default: 0.1,
             sweep: MARGINS,
         }),
-        build: |knob, scenario| {
+        build: |knob, scenario, _| {
             let mut config = NaiveConfig {
                 min_instances: scenario.min_instances,
                 max_instances: scenario.max_instances,
@@ -94,6 +105,25 @@ pub static CATALOG: &[PolicyEntry] = &[
                 config.margin = k;
             }
             Box::new(SeasonalNaive::new(config))
+        },
+    },
+    PolicyEntry {
+        name: "prescale",
+        knob: Some(Knob {
+            name: "forecast quantile",
+            default: 0.95,
+            sweep: QUANTILES,
+        }),
+        build: |knob, scenario, shared| {
+            let mut config = PredictiveConfig {
+                min_instances: scenario.min_instances,
+                max_instances: scenario.max_instances,
+                ..PredictiveConfig::default()
+            };
+            if let Some(k) = knob {
+                config.quantile = k;
+            }
+            Box::new(Predictive::new(config, shared.forecasts.clone()))
         },
     },
 ];

@@ -15,6 +15,7 @@ fn history(values: &[Option<f64>], step: u32) -> History<'_> {
         values,
         step_seconds: step,
         start_unix: Some(1_700_000_000),
+        events: None,
     }
 }
 

@@ -266,6 +266,7 @@ fn the_model_traits_fit_and_predict() {
         values: &[],
         step_seconds: 3600,
         start_unix: None,
+        events: None,
     };
     let boxed = spec.fit(&y, &history).unwrap();
     assert_eq!(boxed.predict(30), fit_ets(&y, &spec).unwrap().forecast(30));

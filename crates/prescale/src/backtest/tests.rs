@@ -13,7 +13,7 @@ fn workload(days: f64, step: u32) -> Series {
 
 fn simulate_entry(entry: &PolicyEntry, series: &Series, scenario: &Scenario) -> Run {
     let capacity = scenario.capacity_for_peak(series.peak().unwrap_or(1.0));
-    let mut policy = (entry.build)(None, scenario);
+    let mut policy = (entry.build)(None, scenario, &TraceShared::default());
     simulator::simulate(series, scenario, capacity, policy.as_mut())
 }
 
@@ -116,7 +116,7 @@ fn the_iso_slo_figure_is_the_cheapest_run_that_meets_the_slo() {
     let best = std::iter::once(knob.default)
         .chain(knob.sweep.iter().copied())
         .map(|k| {
-            let mut p = (hpa.build)(Some(k), &scenario);
+            let mut p = (hpa.build)(Some(k), &scenario, &TraceShared::default());
             let r = simulator::simulate(&series, &scenario, capacity, p.as_mut());
             metrics::evaluate(&series, capacity, &r)
         })
