@@ -47,7 +47,7 @@ impl Baseline {
         let usable: Vec<usize> = periods
             .iter()
             .copied()
-            .filter(|&p| p >= 2 && y.len() >= MIN_CYCLES * p)
+            .filter(|&p| p >= 2 && y.len() >= p.saturating_mul(MIN_CYCLES))
             .collect();
         let window = match usable.iter().min() {
             Some(&p) => p * NONSEASONAL_WINDOW.div_ceil(p),

@@ -12,8 +12,8 @@
 //! 2. `|Δ| ≥ SHIFT_SIGMAS · noise` (noise: robust spread of the point residuals) and
 //!    `|Δ| ≥ MIN_RELATIVE_SHIFT · level`: large enough to matter for a forecast.
 //!
-//! Its position is refined to the step (least absolute deviations to the two levels), and the
-//! latest candidate is reported that
+//! Its position is refined to the step (least absolute deviations to the two levels), and it
+//! is a shift ([`level_shifts`] lists them all, [`detect_level_shift`] gives the latest) when it
 //! 3. lasts: at least L steps remain, and [`PERSIST_FRACTION`] of the points after it are
 //!    nearer the new level than the old one;
 //! 4. is not a return: the new level differs from the median of all the history before (the
@@ -63,7 +63,7 @@ pub fn level_shifts(y: &[f64], periods: &[usize]) -> Vec<usize> {
         .filter(|&p| p >= 2)
         .min()
         .map_or(MIN_PERSISTENCE, |p| p.max(MIN_PERSISTENCE));
-    if y.len() < MIN_WINDOWS * span || y.iter().any(|v| !v.is_finite()) {
+    if y.len() < span.saturating_mul(MIN_WINDOWS) || y.iter().any(|v| !v.is_finite()) {
         return Vec::new();
     }
     let base = Baseline::new(y, periods);

@@ -1,4 +1,5 @@
 use super::*;
+use proptest::prelude::*;
 use std::f64::consts::TAU;
 
 /// Deterministic standard normal noise (xorshift64* and Box-Muller): tests need no crate.
@@ -26,9 +27,14 @@ fn shape(i: usize, period: usize) -> f64 {
 
 /// `days` days of a daily cycle of `period` steps plus normal noise of standard deviation 2.
 fn daily(days: usize, period: usize, seed: u64) -> Vec<f64> {
+    noisy(days, period, seed, 2.0)
+}
+
+/// The same with noise of standard deviation `sigma`.
+fn noisy(days: usize, period: usize, seed: u64, sigma: f64) -> Vec<f64> {
     let mut noise = Noise(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     (0..days * period)
-        .map(|i| shape(i, period) + 2.0 * noise.normal())
+        .map(|i| shape(i, period) + sigma * noise.normal())
         .collect()
 }
 
@@ -171,18 +177,52 @@ fn stationary_seasonal_noise_has_no_level_shift() {
         assert_eq!(detect_level_shift(&y, &[24, 168]), None, "seed {seed}");
         let y = daily(6, 1440, seed);
         assert_eq!(detect_level_shift(&y, &[1440]), None, "seed {seed}");
+        // Noise of 12 % of the level: the relative threshold does not decide, the test does.
+        let y = noisy(42, 24, seed, 12.0);
+        assert_eq!(
+            detect_level_shift(&y, &[24, 168]),
+            None,
+            "noisy, seed {seed}"
+        );
+        assert_eq!(
+            detect_level_shift(&y, &[]),
+            None,
+            "noisy, no period, seed {seed}"
+        );
+    }
+}
+
+#[test]
+fn a_shift_of_five_noise_deviations_is_found_in_noisy_data() {
+    for seed in 1..=10 {
+        let mut y = noisy(42, 24, seed, 12.0);
+        let at = 30 * 24 + 5;
+        y[at..].iter_mut().for_each(|v| *v += 60.0);
+        let found = detect_level_shift(&y, &[24, 168]);
+        assert!(
+            found.is_some_and(|s| s.abs_diff(at) <= 12),
+            "seed {seed}: {found:?}"
+        );
     }
 }
 
 #[test]
 fn a_steady_trend_is_not_a_level_shift() {
+    // Steep enough (24 per day on a level of 100 at first) that the relative threshold does
+    // not decide: the level moves that much in every window, so no window stands out.
     for seed in 1..=5 {
-        let y: Vec<f64> = daily(28, 24, seed)
-            .iter()
-            .enumerate()
-            .map(|(i, v)| v + 0.2 * i as f64)
-            .collect();
-        assert_eq!(detect_level_shift(&y, &[24]), None, "seed {seed}");
+        for slope in [0.2, 1.0] {
+            let y: Vec<f64> = daily(14, 24, seed)
+                .iter()
+                .enumerate()
+                .map(|(i, v)| v + slope * i as f64)
+                .collect();
+            assert_eq!(
+                detect_level_shift(&y, &[24]),
+                None,
+                "seed {seed}, slope {slope}"
+            );
+        }
     }
 }
 
@@ -194,10 +234,13 @@ fn a_temporary_burst_is_not_a_level_shift() {
 }
 
 #[test]
-fn of_two_shifts_the_latest_is_reported() {
+fn of_two_shifts_both_are_listed_and_the_latest_is_reported() {
     let mut y = daily(28, 24, 6);
     y[7 * 24 + 3..].iter_mut().for_each(|v| *v += 60.0);
     y[18 * 24 + 11..].iter_mut().for_each(|v| *v += 40.0);
+    let all = level_shifts(&y, &[24]);
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert!(all[0].abs_diff(7 * 24 + 3) <= 3, "{all:?}");
     let found = detect_level_shift(&y, &[24]);
     assert!(
         found.is_some_and(|s| s.abs_diff(18 * 24 + 11) <= 3),
@@ -212,6 +255,42 @@ fn spikes_do_not_make_a_level_shift() {
         y[at] *= 15.0;
     }
     assert_eq!(detect_level_shift(&y, &[24]), None);
+}
+
+proptest! {
+    #[test]
+    fn no_input_makes_them_panic(
+        y in prop::collection::vec(
+            prop_oneof![-1e6..1e6f64, Just(0.0), Just(f64::NAN), Just(f64::INFINITY)],
+            0..400,
+        ),
+        periods in prop::collection::vec(prop_oneof![0usize..200, Just(usize::MAX)], 0..3),
+    ) {
+        let cleaned = clean_outliers(&y, &periods);
+        prop_assert_eq!(cleaned.values.len(), y.len());
+        let _ = level_shifts(&y, &periods);
+    }
+
+    #[test]
+    fn only_replaced_values_change_and_they_stay_within_the_series_range(
+        y in prop::collection::vec(0.0..100.0f64, 24..400),
+        spikes in prop::collection::vec((0usize..400, 100.0..10_000.0f64), 0..5),
+        period in 2usize..50,
+    ) {
+        let mut y = y;
+        for (at, v) in spikes {
+            let n = y.len();
+            y[at % n] = v;
+        }
+        let cleaned = clean_outliers(&y, &[period]);
+        let (lo, hi) = y.iter().fold((f64::MAX, f64::MIN), |(l, h), &v| (l.min(v), h.max(v)));
+        for (i, (a, b)) in y.iter().zip(&cleaned.values).enumerate() {
+            if cleaned.replaced.binary_search(&i).is_err() {
+                prop_assert_eq!(a, b);
+            }
+            prop_assert!((lo..=hi).contains(b), "{} outside {}..{}", b, lo, hi);
+        }
+    }
 }
 
 /// `value` column of a crane-dsp trace, or `None` when the shared data is not there.
@@ -243,7 +322,8 @@ fn the_documented_crane_level_shifts_are_found() {
     assert!(shifts.last().is_some_and(|s| (19_000..19_300).contains(s)));
     // A day after the first shift is not yet there: a shift must last one period.
     assert_eq!(detect_level_shift(&input4[..9000], &calendar), None);
-    assert!(detect_level_shift(&input4[..12_000], &calendar).is_some_and(|s| s.abs_diff(7606) <= 3));
+    let found = detect_level_shift(&input4[..12_000], &calendar);
+    assert!(found.is_some_and(|s| s.abs_diff(7606) <= 3), "{found:?}");
     // input6: about 0.55 then, from 22 417, about 55 to the end: 623 steps, less than the day
     // the calendar periods ask a shift to last, so it is only found without periods.
     let found = detect_level_shift(&input6, &[]);

@@ -3,8 +3,9 @@
 //!
 //! - [`ErrorTracker`] keeps exponentially weighted and last-N figures of one error stream: scaled
 //!   MAE, bias, pinball loss and coverage per quantile, coverage of the central 95 % interval.
-//! - [`DriftDetector`] is a sequential test on horizon-1 errors (a CUSUM on scaled absolute errors
-//!   and an exact binomial test on the exceedances of the upper quantile) that says when to refit.
+//! - [`DriftDetector`] is a sequential test on horizon-1 errors (CUSUMs on the level and on the
+//!   size of scaled errors, an exact binomial test on the exceedances of the upper quantile) that
+//!   says when to refit.
 //! - [`ForecastCache`] holds one fitted model per series with its trackers, serves forecasts from
 //!   it as time passes (with a level correction learned from its recent bias) and decides when a
 //!   series needs a refit.
@@ -15,12 +16,13 @@
 //!
 //! Cost: one observation is O(number of quantile levels), with no allocation once a series has
 //! its entry. Memory per series and horizon bucket is about `4·(1 + levels)·window` bytes for the
-//! last-N ring plus a few hundred bytes of sums (2.6 KB with 8 levels and a window of 64).
+//! last-N ring plus `16·(3 + 2·levels)` bytes of sums; with 8 levels, a window of 64 and the
+//! cache's bookkeeping, 100 000 series took 3.4 KB each (measured resident memory).
 
-mod cache;
+pub mod cache;
 mod cusum;
-mod drift;
-mod errors;
+pub mod drift;
+pub mod error_tracker;
 mod levels;
 mod window;
 
@@ -29,7 +31,7 @@ pub use cache::{
     SeriesSnapshot,
 };
 pub use drift::{Drift, DriftConfig, DriftDetector, DriftReason};
-pub use errors::{ErrorTracker, Figures, QuantileFigures, TrackerConfig, TrackerSnapshot};
+pub use error_tracker::{ErrorTracker, Figures, QuantileFigures, TrackerConfig, TrackerSnapshot};
 pub use levels::Levels;
 
 /// One actual value next to what had been forecast for its step.

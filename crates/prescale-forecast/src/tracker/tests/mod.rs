@@ -2,7 +2,7 @@
 
 mod cache;
 mod drift;
-mod errors;
+mod error_tracker;
 
 use super::Observation;
 
