@@ -4,7 +4,7 @@ import json
 import statistics
 import sys
 
-POLICIES = ["hpa", "aws-predictive", "prescale-naive"]
+POLICIES = ["hpa", "aws-predictive", "prescale-naive", "prescale"]
 
 
 def fmt(x, pct=False):
