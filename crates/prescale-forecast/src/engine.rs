@@ -9,6 +9,7 @@
 
 use crate::calibrate::{Calibration, Residual};
 use crate::catalog;
+use crate::events::{Event, EventCalendar};
 use crate::fill::fill_gaps;
 use crate::model::{FittedModel, Forecast, ForecastError, History, ModelSpec};
 use crate::seasonality::{calendar_periods, detect_periods};
@@ -65,6 +66,9 @@ pub struct FittedForecaster {
     members: Vec<Box<dyn FittedModel>>,
     calibration: Calibration,
     quantiles: Vec<f64>,
+    /// Events with declared effects, applied to every forecast whatever the model, with the
+    /// time of the first forecast step and the step length.
+    declared: Option<(EventCalendar, i64, u32)>,
 }
 
 impl FittedForecaster {
@@ -78,6 +82,17 @@ impl FittedForecaster {
             .collect();
         quantiles.sort_by(|a, b| a.0.total_cmp(&b.0));
         uncross(&mut quantiles);
+        let mut point = point;
+        if let Some((calendar, origin, step)) = &self.declared {
+            let f = calendar.features(*origin, *step, horizon);
+            let apply = |v: &mut Vec<f64>| {
+                for ((x, m), a) in v.iter_mut().zip(&f.multiplier).zip(&f.addend) {
+                    *x = (*x * m + a).max(0.0);
+                }
+            };
+            apply(&mut point);
+            quantiles.iter_mut().for_each(|(_, q)| apply(q));
+        }
         Forecast { point, quantiles }
     }
 
@@ -129,6 +144,28 @@ impl Engine {
             ..*history
         };
         let history = &shifted;
+        // Declared effects are taken out of the history here and put back into every forecast,
+        // so that they hold whichever model is chosen; models see only the learned events.
+        let declared = split_declared(history);
+        let adjusted: Vec<f64>;
+        let y = match (&declared, history.start_unix) {
+            (Some((calendar, _)), Some(start)) => {
+                let f = calendar.features(start, history.step_seconds, y.len());
+                adjusted = y
+                    .iter()
+                    .zip(f.multiplier.iter().zip(&f.addend))
+                    .map(|(v, (m, a))| if *m > 0.0 { (v - a) / m } else { *v })
+                    .collect();
+                &adjusted[..]
+            }
+            _ => y,
+        };
+        let learned_only = declared.as_ref().map(|(_, learned)| learned.clone());
+        let shifted_learned = History {
+            events: learned_only.as_ref().or(history.events),
+            ..*history
+        };
+        let history = &shifted_learned;
         let mut specs = catalog::candidates(&periods, y.len(), history.start_unix.is_some());
         if let Some(allowed) = &self.config.models {
             specs.retain(|s| allowed.iter().any(|a| s.name().starts_with(a.as_str())));
@@ -192,6 +229,12 @@ impl Engine {
             members,
             calibration,
             quantiles: self.config.quantiles.clone(),
+            declared: declared
+                .zip(history.start_unix)
+                .map(|((calendar, _), start)| {
+                    let origin = start + y.len() as i64 * i64::from(history.step_seconds);
+                    (calendar, origin, history.step_seconds)
+                }),
         })
     }
 
@@ -226,6 +269,19 @@ impl Engine {
             (4 * longest).max(20 * horizon).max(1000)
         })
     }
+}
+
+/// The calendar split into events with a declared effect and events to learn, when the
+/// history has a calendar with at least one declared effect and a known start.
+fn split_declared(history: &History<'_>) -> Option<(EventCalendar, EventCalendar)> {
+    let calendar = history.events?;
+    history.start_unix?;
+    let (declared, learned): (Vec<Event>, Vec<Event>) = calendar
+        .events()
+        .iter()
+        .cloned()
+        .partition(|e| e.effect.is_some());
+    (!declared.is_empty()).then(|| (EventCalendar::new(declared), EventCalendar::new(learned)))
 }
 
 /// One day in steps, when the step divides a day.

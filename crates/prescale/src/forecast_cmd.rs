@@ -1,18 +1,43 @@
 //! `prescale forecast`: one trace's forecast with its quantiles, as a table or JSON, and a chart.
 
 use anyhow::{bail, Context, Result};
+use prescale_forecast::events::EventCalendar;
 use prescale_forecast::{Engine, History};
 use prescale_sim::trace::{self, LoadOptions};
 use std::path::Path;
 
-pub fn run(
-    file: &Path,
-    column: Option<&str>,
-    step: Option<u32>,
-    horizon: usize,
-    json: bool,
-    chart: &Path,
-) -> Result<()> {
+/// What `prescale forecast` was asked.
+pub struct Request<'a> {
+    pub file: &'a Path,
+    pub column: Option<&'a str>,
+    pub step: Option<u32>,
+    pub horizon: usize,
+    pub json: bool,
+    pub chart: &'a Path,
+    pub events: Option<&'a Path>,
+}
+
+pub fn run(req: &Request<'_>) -> Result<()> {
+    let Request {
+        file,
+        column,
+        step,
+        horizon,
+        json,
+        chart,
+        events,
+    } = *req;
+    let calendar = match events {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            Some(EventCalendar::from_yaml(
+                &path.display().to_string(),
+                &text,
+            )?)
+        }
+        None => None,
+    };
     let opts = LoadOptions {
         columns: column.map(|c| vec![c.to_string()]).unwrap_or_default(),
         step_seconds: step,
@@ -31,7 +56,7 @@ pub fn run(
         values: &series.values,
         step_seconds: series.step_seconds,
         start_unix: series.absolute.then_some(series.start),
-        events: None,
+        events: calendar.as_ref(),
     };
     let fitted = Engine::default()
         .fit(&history, horizon)

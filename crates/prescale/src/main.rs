@@ -92,6 +92,9 @@ struct ForecastArgs {
     /// Where to draw the chart (SVG).
     #[arg(long, default_value = "forecast.svg")]
     chart: PathBuf,
+    /// Known events (YAML, see examples/events.yaml) the forecast takes into account.
+    #[arg(long)]
+    events: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -194,14 +197,15 @@ fn run(cli: Cli) -> Result<()> {
         Command::Backtest(args) => backtest_files(args),
         Command::Generate(args) => generate(args),
         Command::Evaluate(args) => evaluate_cmd(args),
-        Command::Forecast(args) => forecast_cmd::run(
-            &args.file,
-            args.column.as_deref(),
-            args.step,
-            args.horizon,
-            args.json,
-            &args.chart,
-        ),
+        Command::Forecast(args) => forecast_cmd::run(&forecast_cmd::Request {
+            file: &args.file,
+            column: args.column.as_deref(),
+            step: args.step,
+            horizon: args.horizon,
+            json: args.json,
+            chart: &args.chart,
+            events: args.events.as_deref(),
+        }),
     }
 }
 

@@ -57,7 +57,16 @@ fn the_demo_prints_every_policy_in_the_documented_schema_and_writes_a_report() {
             .iter()
             .map(|p| p["policy"].as_str().unwrap())
             .collect();
-        assert_eq!(names, ["oracle", "hpa", "aws-predictive", "prescale-naive", "prescale"]);
+        assert_eq!(
+            names,
+            [
+                "oracle",
+                "hpa",
+                "aws-predictive",
+                "prescale-naive",
+                "prescale"
+            ]
+        );
         for p in policies {
             for key in POLICY_FIELDS {
                 assert!(p.get(*key).is_some(), "policy lacks {key}: {p}");

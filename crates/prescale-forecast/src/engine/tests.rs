@@ -91,3 +91,54 @@ fn the_forecast_does_not_depend_on_values_after_the_history() {
         .forecast(24);
     assert_eq!(a, b);
 }
+
+#[test]
+fn a_declared_future_event_moves_the_forecast_of_any_model() {
+    // Hourly history of 7 days from 2023-11-14 22:13:20 UTC (1_700_000_000); a ×2 campaign is
+    // declared for forecast hours 10..14 (after the history's end).
+    let v = daily(7, 3600);
+    let end = 1_700_000_000 + 7 * 24 * 3600;
+    let yaml = format!(
+        "version: 1\nevents:\n  - name: sale\n    start: {}\n    duration: 4h\n    effect: {{multiply: 2.0}}\n",
+        rfc3339(end + 10 * 3600)
+    );
+    let calendar = crate::events::EventCalendar::from_yaml("test", &yaml).unwrap();
+    let with = History {
+        values: &v,
+        step_seconds: 3600,
+        start_unix: Some(1_700_000_000),
+        events: Some(&calendar),
+    };
+    let engine = Engine::new(EngineConfig {
+        models: Some(vec!["snaive".into()]),
+        ..EngineConfig::default()
+    });
+    let lifted = engine.fit(&with, 24).unwrap().forecast(24);
+    let plain = engine.fit(&history(&v, 3600), 24).unwrap().forecast(24);
+    for h in 0..24 {
+        let ratio = lifted.point[h] / plain.point[h];
+        let expected = if (10..14).contains(&h) { 2.0 } else { 1.0 };
+        assert!((ratio - expected).abs() < 1e-9, "hour {h}: ratio {ratio}");
+    }
+}
+
+fn rfc3339(unix: i64) -> String {
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
