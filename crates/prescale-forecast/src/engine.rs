@@ -14,6 +14,9 @@ use crate::fill::fill_gaps;
 use crate::model::{FittedModel, Forecast, ForecastError, History, ModelSpec};
 use crate::seasonality::{calendar_periods, detect_periods};
 
+/// How many of the most recent origins choose the model; all `origins` calibrate quantiles.
+const SELECTION_ORIGINS: usize = 4;
+
 /// How many of the best candidates' backtest errors calibrate the quantiles.
 const CALIBRATION_POOL: usize = 3;
 
@@ -23,7 +26,8 @@ pub struct EngineConfig {
     /// Quantile levels to produce: 0.5, 0.9, 0.95, 0.99 by default, plus the bounds of the 50 %
     /// and 95 % intervals (0.25, 0.75, 0.025, 0.975).
     pub quantiles: Vec<f64>,
-    /// Rolling origins used for model choice and calibration.
+    /// Rolling origins of the backtest: the most recent four choose the model, all of them
+    /// calibrate the quantiles.
     pub origins: usize,
     /// Fit on at most this many most recent steps (None: a default from the periods).
     pub max_history: Option<usize>,
@@ -39,7 +43,7 @@ impl Default for EngineConfig {
     fn default() -> Self {
         Self {
             quantiles: vec![0.025, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975, 0.99],
-            origins: 4,
+            origins: 8,
             max_history: None,
             periods: None,
             ensemble_size: 3,
@@ -393,7 +397,9 @@ fn scaled_error(
 ) -> f64 {
     let mut total = 0.0;
     let mut count = 0usize;
-    for (f, &o) in forecasts.iter().zip(origins) {
+    // Models are chosen on the most recent origins only (the older ones serve calibration):
+    // recent behaviour predicts the next window best.
+    for (f, &o) in forecasts.iter().zip(origins).take(SELECTION_ORIGINS) {
         let Some(f) = f else { return f64::INFINITY };
         let lag = if o > main { main } else { 1 };
         let scale = y[..o]

@@ -86,8 +86,11 @@ impl Predictive {
     pub fn new(config: PredictiveConfig, memo: ForecastMemo) -> Self {
         let quantiles = vec![0.5, config.quantile];
         Self {
+            // Four origins (choice and calibration on the same ones): half the cost of the
+            // default, as a backtest refits this engine hundreds of times per trace.
             engine: Engine::new(EngineConfig {
                 quantiles,
+                origins: 4,
                 ..EngineConfig::default()
             }),
             config,

@@ -18,7 +18,7 @@
 //!   it and is kept. Outliers at most [`RUN_GAP`] steps apart form one incident; an incident is
 //!   replaced only if it is short ([`max_run`]), over (not touching the end of the series),
 //!   leaves the range of the steps around it and the baseline fits those steps (`Context`).
-//!   The replacement is the baseline, clamped to that range.
+//!   Its values outside that range are replaced by the baseline, clamped to the range.
 //! - [`detect_level_shift`]: see [`shift`].
 //!
 //! # Guarantees
@@ -121,8 +121,9 @@ pub fn clean_outliers(y: &[f64], periods: &[usize]) -> Cleaned {
         if !stands_out || context.worst_median(&distance) > CONTEXT_SIGMAS * noise {
             continue;
         }
-        for (i, v) in values.iter_mut().enumerate().take(end + 1).skip(start) {
-            *v = base.at(i).clamp(low, high).max(floor);
+        // Within an incident, values inside the neighbours' range are plausible as they are.
+        for i in (start..=end).filter(|&i| y[i] < low || y[i] > high) {
+            values[i] = base.at(i).clamp(low, high).max(floor);
             replaced.push(i);
         }
     }
@@ -138,7 +139,8 @@ pub fn clean_outliers(y: &[f64], periods: &[usize]) -> Cleaned {
 ///   stretch (a weekday unlike its neighbours), noise makes the exceedances come and go in
 ///   short runs that are not incidents.
 ///
-/// Replacements are clamped to the range, so that a poor baseline cannot invent a peak.
+/// Only the values outside the range are replaced, by the baseline clamped to the range, so
+/// that a poor baseline cannot invent a peak nor move a plausible value.
 struct Context {
     before: std::ops::Range<usize>,
     after: std::ops::Range<usize>,
