@@ -21,7 +21,7 @@ def main():
         ratio = m["fit_predict_seconds"] / auto["fit_predict_seconds"] if auto["fit_predict_seconds"] else None
         print(f"| {m['model']} | {m.get('series_scored', '?')} | {fmt(m['mase'])} | {fmt(m['smape'], 2)} "
               f"| {fmt(m['coverage_95'], 1, 100)} | {fmt(m['fit_predict_seconds'], 2, 1000)} "
-              f"| {'—' if m is auto else fmt(ratio, 1) + '×'} |")
+              f"| {'—' if m['model'].startswith('prescale') else fmt(ratio, 1) + '×'} |")
 
 
 if __name__ == "__main__":
