@@ -312,9 +312,21 @@ fn backtest(
     horizon: usize,
     index: usize,
 ) -> Backtest {
+    let fixed = origins
+        .iter()
+        .min()
+        .and_then(|&oldest| spec.backtest_spec(&y[..oldest], history));
+    let cheap = fixed.as_deref().unwrap_or(spec);
+    // A fixed form that cannot be fitted at some origin falls back to the full search there.
     let forecasts = origins
         .iter()
-        .map(|&o| spec.fit(&y[..o], history).ok().map(|f| f.predict(horizon)))
+        .map(|&o| {
+            cheap
+                .fit(&y[..o], history)
+                .or_else(|_| spec.fit(&y[..o], history))
+                .ok()
+                .map(|f| f.predict(horizon))
+        })
         .collect();
     Backtest {
         spec: index,

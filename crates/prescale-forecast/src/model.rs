@@ -62,6 +62,13 @@ pub trait ModelSpec: Send + Sync {
     /// Fits the model to `y`, a gap-free series (gaps are filled before models see them) on the
     /// history's step and calendar.
     fn fit(&self, y: &[f64], history: &History<'_>) -> Result<Box<dyn FittedModel>, ForecastError>;
+
+    /// A cheaper specification for the backtest's origins, decided on `oldest` (the training
+    /// part of the oldest origin, so nothing after any origin is seen): an automatic model
+    /// fixes its form there instead of searching again at every origin. `None`: use `self`.
+    fn backtest_spec(&self, _oldest: &[f64], _history: &History<'_>) -> Option<Box<dyn ModelSpec>> {
+        None
+    }
 }
 
 /// A fitted model: predicts the steps following the series it was fitted on.

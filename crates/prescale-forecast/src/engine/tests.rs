@@ -142,3 +142,22 @@ fn rfc3339(unix: i64) -> String {
         secs % 60
     )
 }
+
+#[test]
+fn an_automatic_ets_fixes_its_form_on_the_oldest_origin_for_the_backtest() {
+    use crate::ets::{fit_ets, EtsSpec};
+    // A clean linear trend: the search picks a trend model; the fixed spec must fit that same
+    // form, whatever data it is then given.
+    let y: Vec<f64> = (0..200).map(|i| 10.0 + 0.5 * f64::from(i)).collect();
+    let values: Vec<Option<f64>> = y.iter().map(|&v| Some(v)).collect();
+    let h = history(&values, 3600);
+    let auto = EtsSpec::non_seasonal();
+    let fixed = auto.backtest_spec(&y[..120], &h).expect("ETS fixes a form");
+    let searched = fit_ets(&y[..120], &auto).unwrap().model_name();
+    assert!(searched.contains(",A"), "a trend model: {searched}");
+    let forecast = fixed.fit(&y, &h).unwrap().predict(3);
+    for (k, f) in forecast.iter().enumerate() {
+        let expected = 10.0 + 0.5 * (200 + k) as f64;
+        assert!((f - expected).abs() < 0.5, "step {k}: {f} vs {expected}");
+    }
+}
