@@ -19,11 +19,14 @@
 //!   replaced only if it is short ([`max_run`]), over (not touching the end of the series),
 //!   leaves the range of the steps around it and the baseline fits those steps (`Context`).
 //!   Its values outside that range are replaced by the baseline, clamped to the range.
-//! - [`detect_level_shift`]: see [`shift`].
+//! - [`level_shifts`] (all) and [`detect_level_shift`] (the latest): lasting level shifts,
+//!   found as outstanding steps between moving medians of the seasonally adjusted series (the
+//!   method and its criteria are in `shift.rs`).
 //!
 //! # Guarantees
-//! Pure, deterministic, no panic on any input; linear cost (in release, about 0.1 ms for 1 000
-//! points and 4-5 ms for 40 000). Non-finite input is returned unchanged and has no shift.
+//! Pure, deterministic, no panic on any input; linear cost (in release on a loaded 2-core
+//! machine: 0.13-0.17 ms for 1 000 points, 4-7 ms for 40 000; the shift detector 0.2 ms and
+//! 5-10 ms). Non-finite input is returned unchanged and has no shift.
 //!
 //! # Caveats
 //! A burst at the very end of the history is never replaced: it cannot yet be told from the
