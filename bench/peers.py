@@ -3,7 +3,9 @@
 
 Same protocol, metrics and JSON schema as `prescale evaluate --json`, so the rows sit side by side:
 per series and origin o, train = values[:o], test = values[o:o+horizon] (unknown values skipped);
-sMAPE, MASE and 95 % coverage as in M4, each averaged over the scored series-origins.
+sMAPE, MASE and 95 % coverage as in M4, each averaged over the scored series-origins. Models fit on
+the training part as the engine fills its gaps (the export's `train_<o>` column, see
+`training_part`); the MASE scale, like prescale's, comes from the known values of the raw part.
 
 Run it with bench/.venv (bench/setup.sh); see bench/PEERS.md for the commands and the choices made.
 """
@@ -35,18 +37,39 @@ SYNTHETIC_START_UNIX = 946857600  # 2000-01-03
 
 # ---------------------------------------------------------------- data
 
+TRAIN_PREFIX = "train_"
+
+
 def load_manifest(path):
-    """Returns (manifest, {id: np.ndarray}); an empty line in a series file is NaN (unknown)."""
+    """Returns (manifest, {id: values}, {id: {origin: filled training part}}).
+
+    A series file has a `value` column (an empty cell is NaN, unknown) and, when its training parts
+    have gaps, one `train_<origin>` column per origin: the training part filled by prescale's own
+    gap filling, empty where the engine drops leading unknowns and from the origin on."""
     with open(os.path.join(path, "manifest.json")) as f:
         manifest = json.load(f)
-    values = {}
+    values, trains = {}, {}
     for s in manifest["series"]:
-        with open(os.path.join(path, s["file"])) as f:
-            header = f.readline().strip()
-            if header != "value":
-                raise ValueError(f"{s['file']}: header {header!r}, expected 'value'")
-            values[s["id"]] = np.array([float(x) if x.strip() else np.nan for x in f.read().splitlines()])
-    return manifest, values
+        with open(os.path.join(path, s["file"]), newline="") as f:
+            rows = list(csv.reader(f))
+        header = rows[0] if rows else []
+        if not header or header[0] != "value" or not all(h.startswith(TRAIN_PREFIX) for h in header[1:]):
+            raise ValueError(f"{s['file']}: header {header!r}, expected 'value' then train_<origin> columns")
+        columns = [np.array([float(r[j]) if j < len(r) and r[j].strip() else np.nan for r in rows[1:]])
+                   for j in range(len(header))]
+        values[s["id"]] = columns[0]
+        trains[s["id"]] = {int(h[len(TRAIN_PREFIX):]): c for h, c in zip(header[1:], columns[1:])}
+    return manifest, values, trains
+
+
+def training_part(y, trains, o):
+    """What a model fits on at origin o, and how many leading steps were dropped: the filled
+    `train_<o>` column when the export has one, else the values before o; leading unknown values
+    are dropped, as the engine drops them (the part then starts that many steps later)."""
+    part = trains.get(o, y)[:o]
+    known = np.flatnonzero(~np.isnan(part))
+    dropped = int(known[0]) if known.size else len(part)
+    return part[dropped:], dropped
 
 
 def sample_order(ids, seed):
@@ -60,11 +83,14 @@ def sample_order(ids, seed):
 # ---------------------------------------------------------------- metrics (M4)
 
 def mase_scale(train, season):
-    """Mean absolute seasonal difference of the training part (lag 1 when it is too short)."""
+    """Mean absolute seasonal difference of the training part (lag 1 when it is too short), over
+    the pairs of known values, as prescale's accuracy::mase_scale."""
     lag = season if len(train) >= season + 1 else 1
     if len(train) < lag + 1:
         return float("nan")
-    return float(np.mean(np.abs(train[lag:] - train[:-lag])))
+    diffs = np.abs(train[lag:] - train[:-lag])
+    diffs = diffs[~np.isnan(diffs)]
+    return float(np.mean(diffs)) if diffs.size else float("nan")
 
 
 def score(train, test, mean, lo, hi, season):
@@ -197,7 +223,7 @@ class _Counter:
         pass
 
 
-def run_model(peer, manifest, values, ids, per_series):
+def run_model(peer, manifest, values, trains, ids, per_series):
     """Fits and scores one model on the given series; returns its row of the JSON output."""
     h = manifest["horizon"]
     by_id = {s["id"]: s for s in manifest["series"]}
@@ -207,10 +233,14 @@ def run_model(peer, manifest, values, ids, per_series):
     for s, o in jobs:
         y = values[s["id"]]
         train, test = y[:o], y[o:o + h]
+        fit_on, dropped = training_part(y, trains.get(s["id"], {}), o)
+        start_unix = s.get("start_unix")
+        if start_unix is not None:
+            start_unix += dropped * s["step_seconds"]
         try:
-            if o < 1 or np.isnan(train).any():
+            if len(fit_on) == 0 or np.isnan(fit_on).any():
                 raise ValueError("training part has unknown values or is empty")
-            model, data = peer.prepare(train, s["season"], s["step_seconds"], s.get("start_unix"), h)
+            model, data = peer.prepare(fit_on, s["season"], s["step_seconds"], start_unix, h)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 t0 = time.perf_counter()
@@ -294,7 +324,7 @@ def main(argv=None):
     args = parse_args(argv)
     if not args.no_pin:
         pin_one_cpu()
-    manifest, values = load_manifest(args.export_dir)
+    manifest, values, trains = load_manifest(args.export_dir)
     order = sample_order([s["id"] for s in manifest["series"]], args.seed)
     caps = {"sf-autoarima": args.arima_sample, "prophet": args.prophet_sample}
     per_file = open(args.per_series, "w", newline="") if args.per_series else None
@@ -309,7 +339,7 @@ def main(argv=None):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             warm_up(peer)
-        rows.append(run_model(peer, manifest, values, ids, per_series))
+        rows.append(run_model(peer, manifest, values, trains, ids, per_series))
         if per_file:
             per_file.flush()
     if per_file:

@@ -69,18 +69,54 @@ class Choices(unittest.TestCase):
         self.assertTrue(set(order[:10]) <= set(order[:30]))
 
 
+def write_export(d, text, origins):
+    """A one-series export in `d`: series/a.csv holding `text`."""
+    os.makedirs(os.path.join(d, "series"))
+    with open(os.path.join(d, "series", "a.csv"), "w") as f:
+        f.write(text)
+    with open(os.path.join(d, "manifest.json"), "w") as f:
+        json.dump({"dataset": "t", "horizon": 2, "series": [
+            {"id": "a", "file": "series/a.csv", "step_seconds": 60, "start_unix": None,
+             "season": 1, "origins": origins}]}, f)
+
+
 class Manifest(unittest.TestCase):
     def test_empty_lines_are_unknown_values(self):
         with tempfile.TemporaryDirectory() as d:
-            os.makedirs(os.path.join(d, "series"))
-            with open(os.path.join(d, "series", "a.csv"), "w") as f:
-                f.write("value\n1\n2.5\n\n4\n")
-            with open(os.path.join(d, "manifest.json"), "w") as f:
-                json.dump({"dataset": "t", "horizon": 2, "series": [
-                    {"id": "a", "file": "series/a.csv", "step_seconds": 60, "start_unix": None,
-                     "season": 1, "origins": [2]}]}, f)
-            _, values = peers.load_manifest(d)
+            write_export(d, "value\n1\n2.5\n\n4\n", [2])
+            _, values, trains = peers.load_manifest(d)
         np.testing.assert_array_equal(values["a"], [1.0, 2.5, np.nan, 4.0])
+        self.assertEqual(trains["a"], {})
+
+    def test_models_fit_on_the_filled_training_column_of_their_origin(self):
+        # As `prescale evaluate --export` writes a gappy series: the engine drops the leading
+        # unknown and fills the rest; each origin has its own column (a gap that ends the
+        # training part is continued, not interpolated towards the value after it).
+        text = "value,train_4,train_5\n,,\n1,1,1\n,2,2\n3,3,3\n,,3\n6,,\n"
+        with tempfile.TemporaryDirectory() as d:
+            write_export(d, text, [4, 5])
+            _, values, trains = peers.load_manifest(d)
+        y, t = values["a"], trains["a"]
+        np.testing.assert_array_equal(y, [np.nan, 1.0, np.nan, 3.0, np.nan, 6.0])
+        fit_on, dropped = peers.training_part(y, t, 4)
+        np.testing.assert_array_equal(fit_on, [1.0, 2.0, 3.0])
+        self.assertEqual(dropped, 1)
+        fit_on, dropped = peers.training_part(y, t, 5)
+        np.testing.assert_array_equal(fit_on, [1.0, 2.0, 3.0, 3.0])
+        self.assertEqual(dropped, 1)
+
+    def test_without_a_filled_column_leading_unknowns_are_dropped_and_gaps_stay(self):
+        y = np.array([np.nan, np.nan, 1.0, np.nan, 2.0])
+        fit_on, dropped = peers.training_part(y, {}, 5)
+        np.testing.assert_array_equal(fit_on, [1.0, np.nan, 2.0])
+        self.assertEqual(dropped, 2)
+        fit_on, dropped = peers.training_part(np.array([np.nan, np.nan]), {}, 2)
+        self.assertEqual((len(fit_on), dropped), (0, 2))
+
+    def test_the_mase_scale_uses_the_pairs_of_known_values_of_the_raw_part(self):
+        # Lag 1 pairs: (1, nan), (nan, 3), (3, 4): only the last one is known.
+        self.assertAlmostEqual(peers.mase_scale(np.array([1.0, np.nan, 3.0, 4.0]), 1), 1.0)
+        self.assertTrue(np.isnan(peers.mase_scale(np.array([1.0, np.nan, 3.0]), 1)))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ pub mod engine;
 pub mod ets;
 pub mod events;
 pub mod fill;
+pub mod kernels;
+pub mod leading;
 pub mod model;
 pub mod mstl_ets;
 pub mod naive;

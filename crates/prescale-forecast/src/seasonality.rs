@@ -69,6 +69,15 @@ pub fn calendar_periods(step_seconds: u32) -> Vec<usize> {
         .collect()
 }
 
+/// One day in steps of `step_seconds`, when the step is shorter than a day and divides it;
+/// `None` otherwise (daily or longer steps, a step of 0 or one that does not divide a day).
+/// Unlike [`calendar_periods`] there is no [`MIN_PERIOD`]: gap filling and MASE scaling use
+/// the day whatever its length in steps.
+pub fn day_in_steps(step_seconds: u32) -> Option<usize> {
+    (step_seconds > 0 && step_seconds < 86_400 && 86_400 % step_seconds == 0)
+        .then(|| (86_400 / step_seconds) as usize)
+}
+
 /// Periods found in `y` (gap-free), strongest first; at most `max_periods`; only periods `p`
 /// of at least [`MIN_PERIOD`] with `y.len() >= 2p` for calendar periods and `y.len() >= 3p`
 /// for the others (see the module documentation), and strength at least [`MIN_STRENGTH`].
@@ -597,6 +606,17 @@ mod tests {
         // 7 s: only the week is a whole number of steps.
         assert_eq!(calendar_periods(7), [86_400]);
         assert_eq!(calendar_periods(0), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn a_day_in_steps_only_for_steps_that_divide_a_shorter_day() {
+        assert_eq!(day_in_steps(300), Some(288));
+        assert_eq!(day_in_steps(3600), Some(24));
+        assert_eq!(day_in_steps(43_200), Some(2));
+        assert_eq!(day_in_steps(86_400), None);
+        assert_eq!(day_in_steps(7), None);
+        assert_eq!(day_in_steps(172_800), None);
+        assert_eq!(day_in_steps(0), None);
     }
 
     #[test]

@@ -16,7 +16,7 @@
 //! Every policy starts with the instances the first known step needs, ready at time 0.
 
 use crate::scenario::Scenario;
-use prescale_core::{Decision, FleetView, Observation, Policy, Series, TypeState};
+use prescale_core::{FleetView, Observation, Policy, Series, TypeState};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp};
@@ -68,25 +68,21 @@ pub fn simulate(
         _ => 1,
     };
     let tick = step / ticks_per_step as f64;
-    let mut decision = Decision {
-        desired: Vec::new(),
-    };
     for k in 0..series.len() {
         for j in 0..ticks_per_step {
             let now = k as f64 * step + j as f64 * tick;
             sim.advance_to(now);
-            let fleet = sim.view();
             let obs = Observation {
                 now,
                 step_seconds: step,
                 start_unix: series.absolute.then_some(series.start),
                 demand: &series.values[..k],
                 serving: &sim.serving_mean[..k],
-                fleet: &fleet,
+                fleet: &sim.view,
                 types: &scenario.instance_types,
                 capacity_per_instance: capacity,
             };
-            decision.clone_from(&policy.decide(&obs));
+            let decision = policy.decide(&obs);
             sim.reconcile(now, &decision.desired);
         }
     }
@@ -158,7 +154,9 @@ struct Fleet<'a> {
     instances: Vec<Instance>,
     /// Active (not gone) instance ids per type, in request order.
     active: Vec<Vec<usize>>,
-    counts: Vec<TypeState>,
+    /// Instance counts per type, kept up to date in place: policies borrow it at every
+    /// decision, so it is never copied.
+    view: FleetView,
     events: BinaryHeap<Reverse<Event>>,
     seq: u64,
     rng: ChaCha8Rng,
@@ -189,7 +187,9 @@ impl<'a> Fleet<'a> {
             step: series.step(),
             instances: Vec::new(),
             active: vec![Vec::new(); types],
-            counts: vec![TypeState::default(); types],
+            view: FleetView {
+                types: vec![TypeState::default(); types],
+            },
             events: BinaryHeap::new(),
             seq: 0,
             rng: ChaCha8Rng::seed_from_u64(scenario.seed),
@@ -219,12 +219,6 @@ impl<'a> Fleet<'a> {
             fleet.add(0, 0.0, true);
         }
         fleet
-    }
-
-    fn view(&self) -> FleetView {
-        FleetView {
-            types: self.counts.clone(),
-        }
     }
 
     /// Accounts serving and cost up to `t`, applying every event due by then in order.
@@ -285,21 +279,21 @@ impl<'a> Fleet<'a> {
         let factor = self.scenario.instance_types[ty].capacity_factor;
         match (ev.kind, inst.phase) {
             (EventKind::Ready, Phase::Booting) => {
-                self.counts[ty].booting -= 1;
+                self.view.types[ty].booting -= 1;
                 self.serving += factor;
                 // A notice that came while it was booting still applies.
                 if inst.notice_at <= ev.at {
                     self.instances[ev.instance].phase = Phase::Notified;
-                    self.counts[ty].notified += 1;
+                    self.view.types[ty].notified += 1;
                 } else {
                     self.instances[ev.instance].phase = Phase::Ready;
-                    self.counts[ty].ready += 1;
+                    self.view.types[ty].ready += 1;
                 }
             }
             (EventKind::Notice, Phase::Ready) => {
                 self.instances[ev.instance].phase = Phase::Notified;
-                self.counts[ty].ready -= 1;
-                self.counts[ty].notified += 1;
+                self.view.types[ty].ready -= 1;
+                self.view.types[ty].notified += 1;
             }
             (EventKind::Interrupt, Phase::Booting | Phase::Ready | Phase::Notified) => {
                 self.interruptions += 1;
@@ -334,7 +328,7 @@ impl<'a> Fleet<'a> {
                 phase: Phase::Booting,
                 notice_at: f64::INFINITY,
             });
-            self.counts[ty].booting += 1;
+            self.view.types[ty].booting += 1;
             self.push_event(now + boot, EventKind::Ready, id);
         } else {
             self.instances.push(Instance {
@@ -342,7 +336,7 @@ impl<'a> Fleet<'a> {
                 phase: Phase::Ready,
                 notice_at: f64::INFINITY,
             });
-            self.counts[ty].ready += 1;
+            self.view.types[ty].ready += 1;
             self.serving += spec.capacity_factor;
         }
         self.active[ty].push(id);
@@ -366,13 +360,13 @@ impl<'a> Fleet<'a> {
         let ty = self.instances[id].ty;
         let spec = &self.scenario.instance_types[ty];
         match self.instances[id].phase {
-            Phase::Booting => self.counts[ty].booting -= 1,
+            Phase::Booting => self.view.types[ty].booting -= 1,
             Phase::Ready => {
-                self.counts[ty].ready -= 1;
+                self.view.types[ty].ready -= 1;
                 self.serving -= spec.capacity_factor;
             }
             Phase::Notified => {
-                self.counts[ty].notified -= 1;
+                self.view.types[ty].notified -= 1;
                 self.serving -= spec.capacity_factor;
             }
             Phase::Gone => return,
@@ -392,10 +386,10 @@ impl<'a> Fleet<'a> {
     fn reconcile(&mut self, now: f64, desired: &[u32]) {
         let mut budget = self.scenario.max_instances;
         let mut acted = false;
-        for ty in 0..self.counts.len() {
+        for ty in 0..self.view.types.len() {
             let want = desired.get(ty).copied().unwrap_or(0).min(budget);
             budget -= want;
-            let have = self.counts[ty].current();
+            let have = self.view.types[ty].current();
             if want > have {
                 for _ in have..want {
                     self.add(ty, now, false);

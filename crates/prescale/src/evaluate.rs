@@ -6,11 +6,13 @@
 //! `horizon` values, one origin. CSV traces: the last `origins × horizon` steps are held out in
 //! `origins` consecutive windows; at each origin a model sees only the steps before it. MASE is
 //! scaled by the mean absolute seasonal difference of the training part, with m = one day in
-//! steps for traces (24 for M4 hourly). Unknown test values are not scored.
+//! steps for traces (7 for daily traces, 24 for M4 hourly). Unknown test values are not scored.
 
 use crate::timing::Stopwatch;
 use prescale_core::Series;
 use prescale_forecast::accuracy;
+use prescale_forecast::fill::fill_gaps;
+use prescale_forecast::seasonality::day_in_steps;
 use prescale_forecast::{Engine, EngineConfig, History};
 use prescale_sim::m4::M4Set;
 use rayon::prelude::*;
@@ -103,13 +105,13 @@ pub fn from_traces(
     }
 }
 
+/// m of MASE for a trace: one day in steps, a week for daily steps (weekdays are the cycle of
+/// daily demand), 1 when the step does not divide a day.
 fn daily_season(step: u32) -> usize {
-    if step > 0 && step < 86_400 && 86_400 % step == 0 {
-        (86_400 / step) as usize
-    } else if step == 86_400 {
-        7
-    } else {
-        1
+    match day_in_steps(step) {
+        Some(day) => day,
+        None if step == 86_400 => 7,
+        None => 1,
     }
 }
 
@@ -230,21 +232,39 @@ fn summarize(model: &str, scores: &[OriginScore]) -> ModelResult {
     }
 }
 
-/// Writes the set for `bench/peers.py`: `manifest.json` and one `series/<id>.csv` per series
-/// (header `value`, one value per line, empty = unknown).
+/// Writes the set for `bench/peers.py`: `manifest.json` and one `series/<i>.csv` per series.
+///
+/// A series file has a `value` column, one value per line, empty = unknown: the values scored
+/// and the MASE scale, as `evaluate` reads them. When a training part has unknown values after
+/// its first known one, the file also has one `train_<origin>` column per origin: the training
+/// part filled exactly as the engine fills it before fitting (same [`fill_gaps`], same period),
+/// empty before the leading unknowns it drops and from the origin on, so that the peers fit on
+/// the same series the engine does (they refuse gaps). An origin whose training part cannot be
+/// filled (nothing known) gets an empty column: the engine does not forecast it either.
 pub fn export(set: &EvalSet, dir: &Path) -> std::io::Result<()> {
     let series_dir = dir.join("series");
     std::fs::create_dir_all(&series_dir)?;
     let mut entries = Vec::new();
     for (i, s) in set.series.iter().enumerate() {
         let file = format!("series/{i:05}.csv");
+        let trains = filled_training_parts(s);
         let mut w = std::io::BufWriter::new(std::fs::File::create(dir.join(&file))?);
-        writeln!(w, "value")?;
-        for v in &s.values {
-            match v {
-                Some(x) => writeln!(w, "{x}")?,
-                None => writeln!(w)?,
+        write!(w, "value")?;
+        for (origin, _) in &trains {
+            write!(w, ",train_{origin}")?;
+        }
+        writeln!(w)?;
+        for (t, v) in s.values.iter().enumerate() {
+            if let Some(x) = v {
+                write!(w, "{x}")?;
             }
+            for (_, train) in &trains {
+                w.write_all(b",")?;
+                if let Some(x) = train.get(t).copied().flatten() {
+                    write!(w, "{x}")?;
+                }
+            }
+            writeln!(w)?;
         }
         w.flush()?;
         entries.push(serde_json::json!({
@@ -265,6 +285,40 @@ pub fn export(set: &EvalSet, dir: &Path) -> std::io::Result<()> {
         dir.join("manifest.json"),
         serde_json::to_vec_pretty(&manifest)?,
     )
+}
+
+/// Per origin, the training part as the engine fills it, aligned with the series (`None` where
+/// the engine drops leading unknowns); nothing when no training part has a gap to fill.
+fn filled_training_parts(s: &EvalSeries) -> Vec<(usize, Vec<Option<f64>>)> {
+    let last = s
+        .origins
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .min(s.values.len());
+    let has_gap = s.values[..last]
+        .iter()
+        .skip_while(|v| v.is_none())
+        .any(Option::is_none);
+    if !has_gap {
+        return Vec::new();
+    }
+    // The engine's gap-filling period (`Engine::fit`): one day in steps.
+    let period = day_in_steps(s.step_seconds);
+    s.origins
+        .iter()
+        .map(|&o| {
+            let o = o.min(s.values.len());
+            let column = match fill_gaps(&s.values[..o], period) {
+                Ok((filled, dropped)) => std::iter::repeat_n(None, dropped)
+                    .chain(filled.into_iter().map(Some))
+                    .collect(),
+                Err(_) => Vec::new(),
+            };
+            (o, column)
+        })
+        .collect()
 }
 
 /// The report as a readable table.
@@ -305,4 +359,95 @@ pub fn table(report: &EvalReport) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The training part of `origin` as `bench/peers.py` reads an export: the `train_<origin>`
+    /// column when there is one, else `value`, up to the origin, leading empty cells dropped.
+    fn peer_training_part(file: &str, origin: usize) -> Vec<Option<f64>> {
+        let mut lines = file.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let col = header
+            .iter()
+            .position(|h| *h == format!("train_{origin}"))
+            .unwrap_or(0);
+        let cells: Vec<Option<f64>> = lines
+            .take(origin)
+            .map(|l| {
+                let cell = l.split(',').nth(col).unwrap();
+                (!cell.is_empty()).then(|| cell.parse().unwrap())
+            })
+            .collect();
+        cells.into_iter().skip_while(Option::is_none).collect()
+    }
+
+    #[test]
+    fn export_gives_the_peers_the_training_parts_the_engine_fits_on() {
+        // 5-minute steps, a day of 288: a leading unknown, a short gap, a long gap (seasonal
+        // fill) and a gap running into the second origin (continued, not interpolated).
+        let mut values: Vec<Option<f64>> = (0..1200)
+            .map(|t| Some(100.0 + 30.0 * (t as f64 * std::f64::consts::TAU / 288.0).sin()))
+            .collect();
+        values[0] = None;
+        values[400] = None;
+        values[600..700].iter_mut().for_each(|v| *v = None);
+        values[1095..1100].iter_mut().for_each(|v| *v = None);
+        values[1150] = None; // an unknown test value: stays unknown, not scored
+        let set = EvalSet {
+            dataset: "gaps".into(),
+            horizon: 50,
+            series: vec![EvalSeries {
+                id: "s".into(),
+                values: values.clone(),
+                step_seconds: 300,
+                start_unix: None,
+                season: 288,
+                origins: vec![1050, 1100, 1150],
+            }],
+        };
+        let dir = tempfile::tempdir().unwrap();
+        export(&set, dir.path()).unwrap();
+        let file = std::fs::read_to_string(dir.path().join("series/00000.csv")).unwrap();
+        for &o in &set.series[0].origins {
+            let (filled, _) = fill_gaps(&values[..o], Some(288)).unwrap();
+            let got = peer_training_part(&file, o);
+            assert!(got.iter().all(Option::is_some), "origin {o} has a gap");
+            let got: Vec<f64> = got.into_iter().flatten().collect();
+            assert_eq!(got, filled, "origin {o}");
+        }
+        // The value column keeps unknowns unknown, for scoring.
+        let row_1150 = file.lines().nth(1151).unwrap();
+        assert_eq!(row_1150.split(',').next(), Some(""));
+    }
+
+    #[test]
+    fn export_of_gap_free_series_has_only_the_value_column() {
+        let set = EvalSet {
+            dataset: "m4".into(),
+            horizon: 2,
+            series: vec![EvalSeries {
+                id: "H1".into(),
+                values: vec![None, Some(1.0), Some(2.5), Some(3.0), Some(4.0)],
+                step_seconds: 3600,
+                start_unix: None,
+                season: 24,
+                origins: vec![3],
+            }],
+        };
+        let dir = tempfile::tempdir().unwrap();
+        export(&set, dir.path()).unwrap();
+        let file = std::fs::read_to_string(dir.path().join("series/00000.csv")).unwrap();
+        assert_eq!(file, "value\n\n1\n2.5\n3\n4\n");
+    }
+
+    #[test]
+    fn the_mase_season_of_a_trace_is_a_day_or_a_week_of_daily_steps() {
+        assert_eq!(daily_season(300), 288);
+        assert_eq!(daily_season(3600), 24);
+        assert_eq!(daily_season(86_400), 7);
+        assert_eq!(daily_season(7), 1);
+    }
 }

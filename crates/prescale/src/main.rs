@@ -95,6 +95,10 @@ struct ForecastArgs {
     /// Known events (YAML, see examples/events.yaml) the forecast takes into account.
     #[arg(long)]
     events: Option<PathBuf>,
+    /// A CSV trace that may lead this one (an upstream service), on the same step: used as a
+    /// regressor when it improves the backtest. Repeatable; each series of the file competes.
+    #[arg(long = "indicator")]
+    indicators: Vec<PathBuf>,
 }
 
 #[derive(Args)]
@@ -205,6 +209,7 @@ fn run(cli: Cli) -> Result<()> {
             json: args.json,
             chart: &args.chart,
             events: args.events.as_deref(),
+            indicators: &args.indicators,
         }),
     }
 }

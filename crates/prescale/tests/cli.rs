@@ -173,3 +173,88 @@ fn every_nab_trace_backtests() {
         }
     }
 }
+
+/// A pair of 5-minute traces: an upstream with a daily cycle, noise and bursts, and a
+/// downstream following it `lag` steps later at 0.8 ×, as `timestamp,value` CSV texts.
+fn leading_pair(days: usize, lag: usize, step: u64) -> (String, String) {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut uniform = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let per_day = 86_400 / step as usize;
+    let (mut left, mut height) = (0usize, 0.0);
+    let up: Vec<f64> = (0..days * per_day)
+        .map(|i| {
+            if left == 0 && uniform() < 1.0 / 140.0 {
+                left = 4 + (uniform() * 12.0) as usize;
+                height = 60.0 + uniform() * 140.0;
+            }
+            let burst = if left > 0 {
+                left -= 1;
+                height
+            } else {
+                0.0
+            };
+            let phase = (i % per_day) as f64 / per_day as f64 * std::f64::consts::TAU;
+            200.0 - 120.0 * phase.cos() + 20.0 * (uniform() - 0.5) + burst
+        })
+        .collect();
+    let csv = |v: &[f64]| {
+        let rows: String = v
+            .iter()
+            .enumerate()
+            .map(|(i, x)| format!("{},{x:.3}\n", 1_700_006_400 + i as u64 * step))
+            .collect();
+        format!("timestamp,value\n{rows}")
+    };
+    let down: Vec<f64> = (0..up.len())
+        .map(|t| 0.8 * up[t.saturating_sub(lag)] + 8.0 * (uniform() - 0.5))
+        .collect();
+    (csv(&up), csv(&down))
+}
+
+#[test]
+fn forecast_uses_a_leading_indicator_and_refuses_another_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let (up, down) = leading_pair(7, 6, 300);
+    let (up_file, down_file) = (dir.path().join("upstream.csv"), dir.path().join("down.csv"));
+    std::fs::write(&up_file, up).unwrap();
+    std::fs::write(&down_file, down).unwrap();
+    let out = prescale()
+        .arg("forecast")
+        .arg(&down_file)
+        .args(["--horizon", "6", "--json", "--indicator"])
+        .arg(&up_file)
+        .arg("--chart")
+        .arg(dir.path().join("chart.svg"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = parse_json(&out.stdout);
+    let model = doc["model"].as_str().unwrap();
+    assert!(model.contains("lead(upstream@6)"), "chose {model}");
+    assert_eq!(doc["point"].as_array().unwrap().len(), 6);
+
+    let (coarse, _) = leading_pair(7, 6, 600);
+    let coarse_file = dir.path().join("coarse.csv");
+    std::fs::write(&coarse_file, coarse).unwrap();
+    let out = prescale()
+        .arg("forecast")
+        .arg(&down_file)
+        .args(["--horizon", "6", "--indicator"])
+        .arg(&coarse_file)
+        .arg("--chart")
+        .arg(dir.path().join("chart.svg"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("coarse.csv") && err.contains("step"), "{err}");
+}

@@ -127,3 +127,52 @@ fn rfc3339(unix: i64) -> String {
         .expect("a valid test time")
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
+
+#[test]
+fn an_incident_spike_in_the_last_day_is_not_repeated_a_day_later() {
+    // Two weeks of hourly demand with noise; an incident multiplies one hour by 6, 6 hours
+    // before the end. The forecast 18 hours ahead (the same hour the next day) must stay near
+    // the usual level, not copy the incident.
+    let mut v = daily(14, 3600);
+    for (i, x) in v.iter_mut().enumerate() {
+        *x = x.map(|x| x + ((i * 7919) % 11) as f64 - 5.0);
+    }
+    let n = v.len();
+    let usual = v[n - 6 - 24].unwrap_or(0.0);
+    v[n - 6] = v[n - 6].map(|x| x * 6.0);
+    let f = Engine::default().fit(&history(&v, 3600), 24).unwrap();
+    let p = f.forecast(24).point[17];
+    assert!(
+        (p - usual).abs() < 0.3 * usual,
+        "{} forecast {p} at the incident's hour, usual {usual}",
+        f.model
+    );
+}
+
+#[test]
+fn the_drift_reference_matches_live_one_step_errors() {
+    // Noisy daily series: the backtest's horizon-1 error (in MASE scales of one day) must be
+    // close to what the model then does on fresh one-step-ahead forecasts.
+    let mut v = daily(21, 3600);
+    for (i, x) in v.iter_mut().enumerate() {
+        *x = x.map(|x| x + (((i * 7919 + 13) % 17) as f64 - 8.0) * 2.0);
+    }
+    let known: Vec<Option<f64>> = v.clone();
+    let engine = Engine::default();
+    let mut live = Vec::new();
+    let mut reference = None;
+    for cut in (14 * 24..21 * 24 - 1).step_by(5) {
+        let f = engine.fit(&history(&v[..cut], 3600), 1).unwrap();
+        reference = reference.or(f.reference_scaled_error());
+        let scale = crate::accuracy::mase_scale(&known[..cut], 24).unwrap();
+        live.push((f.forecast(1).point[0] - v[cut].unwrap()).abs() / scale);
+    }
+    let reference = reference.expect("a reference after two weeks of history");
+    let live = live.iter().sum::<f64>() / live.len() as f64;
+    assert!(
+        (0.5..2.0).contains(&(reference / live)),
+        "reference {reference}, live {live}"
+    );
+    let cold = engine.fit(&history(&v[..3], 3600), 1).unwrap();
+    assert_eq!(cold.reference_scaled_error(), None);
+}

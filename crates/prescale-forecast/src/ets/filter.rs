@@ -143,6 +143,16 @@ impl Coefs {
             (self.d_ll * l + self.alpha * p, b)
         }
     }
+
+    /// `D [l, b]`: `advance` with nothing observed.
+    #[inline(always)]
+    fn decay<const TREND: bool>(&self, l: f64, b: f64) -> (f64, f64) {
+        if TREND {
+            (self.d_ll * l + self.d_lb * b, self.d_bb * b - self.beta * l)
+        } else {
+            (self.d_ll * l, b)
+        }
+    }
 }
 
 /// One step's quantities: forecast `f`, trend part `q`, seasonal index `so`, adjusted
@@ -219,10 +229,25 @@ fn tangent<const TREND: bool, const SEASON: u8>(
         _ => (dq, 0.0, 0.0),
     };
     // The same linear form as the state itself: computed from `dq` the chain is twice as long.
-    let (l, b) = c.advance::<TREND>(d.l, d.b, dp);
+    // Without a season nothing enters from the observation: the terms in `dp = 0` are left out.
+    let (l, b) = if SEASON == NONE {
+        c.decay::<TREND>(d.l, d.b)
+    } else {
+        c.advance::<TREND>(d.l, d.b, dp)
+    };
     let next = Dir { l, b };
     (df, next, ds + c.gamma * (dt - ds))
 }
+
+/// A profiling pass of a non-seasonal model checks every CHUNK steps whether the initial level
+/// and slope are forgotten: both sensitivities below FORGOTTEN (relative to a unit change of
+/// the start). From there the pass carries only the state and the residual sums. A sensitivity
+/// that small moves the solved start by less than 1e-12 of the residuals' size, and the sums
+/// would otherwise keep multiplying numbers that decay into subnormals, which cost tens of
+/// cycles each. Seasonal models keep every sensitivity: those of the seasonal states fade only
+/// over many periods, and checking them cost more than it saved.
+const CHUNK: usize = 64;
+const FORGOTTEN: f64 = 1e-14;
 
 fn run<const TREND: bool, const SEASON: u8, const SENS: bool, const MUL_ERR: bool>(
     c: &Coefs,
@@ -231,6 +256,9 @@ fn run<const TREND: bool, const SEASON: u8, const SENS: bool, const MUL_ERR: boo
     fc: &mut [f64],
     k: &mut Kernel,
 ) {
+    if SENS && SEASON == NONE {
+        return run_forgetting::<TREND, MUL_ERR>(c, x, y, k);
+    }
     let n = if SENS { y.len() } else { y.len().min(fc.len()) };
     let m = x.season.len();
     let (mut l, mut b) = (x.level, x.slope);
@@ -252,6 +280,43 @@ fn run<const TREND: bool, const SEASON: u8, const SENS: bool, const MUL_ERR: boo
         (l, b) = c.advance::<TREND>(l, b, s.p);
     }
     (x.level, x.slope) = (l, b);
+}
+
+/// The profiling pass of a non-seasonal model: with sensitivities until they are forgotten,
+/// then with the residual sums only.
+fn run_forgetting<const TREND: bool, const MUL_ERR: bool>(
+    c: &Coefs,
+    x: &mut State,
+    y: &[f64],
+    k: &mut Kernel,
+) {
+    let (mut l, mut b) = (x.level, x.slope);
+    let mut dirs = [Dir { l: 1.0, b: 0.0 }, Dir { l: 0.0, b: 1.0 }];
+    let mut t = 0;
+    while t < y.len() {
+        let end = (t + CHUNK).min(y.len());
+        for &yt in &y[t..end] {
+            let s = step::<NONE>(yt, if TREND { l + c.phi * b } else { l }, 0.0);
+            sense::<TREND, NONE, MUL_ERR>(c, k, 0, &s, yt, &mut dirs);
+            (l, b) = c.advance::<TREND>(l, b, s.p);
+        }
+        t = end;
+        if forgotten::<TREND>(&dirs) {
+            break;
+        }
+    }
+    for &yt in &y[t..] {
+        k.stats
+            .add_residual::<MUL_ERR>(yt, if TREND { l + c.phi * b } else { l });
+        (l, b) = c.advance::<TREND>(l, b, yt);
+    }
+    (x.level, x.slope) = (l, b);
+}
+
+/// Whether both sensitivities to the initial level and slope are below FORGOTTEN.
+fn forgotten<const TREND: bool>(dirs: &[Dir; 2]) -> bool {
+    let small = |d: &Dir| d.l.abs() < FORGOTTEN && d.b.abs() < FORGOTTEN;
+    small(&dirs[0]) && (!TREND || small(&dirs[1]))
 }
 
 /// Carries the directions `∂/∂l₀` and `∂/∂b₀` one step and feeds the statistics.
@@ -441,6 +506,53 @@ mod tests {
                 &y,
             );
             assert!(moved > best, "({dl}, {db}): {moved} vs {best}");
+        }
+    }
+
+    /// A long series with quickly forgotten starts: the pass drops the sensitivities early
+    /// and still lands on the best initial level and slope, for both error types.
+    #[test]
+    fn profiling_a_long_series_stops_carrying_forgotten_sensitivities() {
+        let y: Vec<f64> = (0..3000)
+            .map(|t| 300.0 + 0.05 * t as f64 + 20.0 * (t as f64 * 0.37).sin())
+            .collect();
+        let p = Params {
+            alpha: 0.6,
+            beta: 0.3,
+            gamma: 0.0,
+            phi: 0.9,
+        };
+        let x0 = State {
+            level: 250.0,
+            slope: 1.0,
+            season: vec![],
+        };
+        for error in [ErrorKind::Additive, ErrorKind::Multiplicative] {
+            let m = EtsModel {
+                damped: true,
+                ..model(error, TrendKind::Additive, SeasonKind::None, 1)
+            };
+            let prof = profile(&m, &p, &mut x0.clone(), &y, &mut Rings::new(1), 250.0);
+            let best = exact(&m, &p, &shifted(&x0, prof.d_level, prof.d_slope), &y);
+            let tolerance = if error == ErrorKind::Additive {
+                1e-9
+            } else {
+                1e-6
+            };
+            assert!(
+                (prof.lik - best).abs() < tolerance * best.abs(),
+                "{error:?}: {} vs {best}",
+                prof.lik
+            );
+            for (dl, db) in [(1.0, 0.0), (-1.0, 0.0), (0.0, 0.1), (0.0, -0.1)] {
+                let moved = exact(
+                    &m,
+                    &p,
+                    &shifted(&x0, prof.d_level + dl, prof.d_slope + db),
+                    &y,
+                );
+                assert!(moved >= best - 1e-9 * best.abs(), "{error:?} ({dl}, {db})");
+            }
         }
     }
 

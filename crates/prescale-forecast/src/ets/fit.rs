@@ -69,10 +69,19 @@ const WARM_STEP: f64 = 0.5;
 /// same accuracy within noise; 9 was marginally best, at 1.9 times the evaluations of none.)
 const LIMIT: f64 = 9.0;
 
-/// Fits `model` to `y`, starting from `warm` (a related model's parameters) when given; `None`
-/// when `y` is too short for the model, its initial state cannot be formed, or no admissible
-/// parameters give a finite criterion.
-pub(crate) fn fit_model(y: &[f64], model: &EtsModel, warm: Option<&Params>) -> Option<Candidate> {
+/// Where a fit's simplex starts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Start<'a> {
+    /// R's starting values, with a wide simplex.
+    Cold,
+    /// The optimum of a related model (other error type, or undamped), or of the same model
+    /// on part of the same series.
+    Related(&'a Params),
+}
+
+/// Fits `model` to `y` from `from`; `None` when `y` is too short for the model, its initial
+/// state cannot be formed, or no admissible parameters give a finite criterion.
+pub(crate) fn fit_model(y: &[f64], model: &EtsModel, from: Start<'_>) -> Option<Candidate> {
     if y.len() < min_points(model) {
         return None;
     }
@@ -87,19 +96,27 @@ pub(crate) fn fit_model(y: &[f64], model: &EtsModel, warm: Option<&Params>) -> O
         filter::profile(model, &p, &mut state, y, &mut rings, scale).lik
     };
     let cold = || params::encode(model, &params::start(model));
-    let mut best = match warm {
-        Some(w) => {
-            let x0 = clamped(&params::encode(model, &with_phi(model, w)));
-            search(&mut objective, &x0, WARM_STEP, WARM_MAX_EVALS)
-        }
-        None => search(&mut objective, &cold(), COLD_STEP, MAX_EVALS),
+    let warm = |w: &Params| clamped(&params::encode(model, &with_phi(model, w)));
+    let mut best = match from {
+        Start::Cold => search(&mut objective, &cold(), COLD_STEP, MAX_EVALS),
+        Start::Related(w) => search(&mut objective, &warm(w), WARM_STEP, WARM_MAX_EVALS),
     };
-    if !best.f.is_finite() && warm.is_some() {
+    if !best.f.is_finite() && matches!(from, Start::Related(_)) {
         // The related optimum is inadmissible here (seasonal models have extra constraints).
         best = search(&mut objective, &cold(), COLD_STEP, MAX_EVALS);
     }
     best.f.is_finite().then_some(())?;
     finish(y, model, params::decode(model, &best.x), start)
+}
+
+/// `model` with fixed smoothing parameters on `y`: only the initial level and slope are
+/// solved for (one profiling pass, then the exact run). `None` as for [`fit_model`].
+pub(crate) fn fit_fixed(y: &[f64], model: &EtsModel, params: &Params) -> Option<Candidate> {
+    if y.len() < min_points(model) || !params::admissible(model, params) {
+        return None;
+    }
+    let start = init::initial_state(y, model)?;
+    finish(y, model, *params, start)
 }
 
 fn search(f: &mut impl FnMut(&[f64]) -> f64, x0: &[f64], step: f64, max_evals: usize) -> Minimum {

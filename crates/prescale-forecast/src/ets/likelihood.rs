@@ -125,6 +125,25 @@ impl Stats {
         self.br += b * r;
     }
 
+    /// Adds observation `y` and forecast `f` once the sensitivities have vanished: only the
+    /// residual and, for relative errors, `Σ log ŷ` still change.
+    #[inline(always)]
+    pub fn add_residual<const MUL_ERR: bool>(&mut self, y: f64, f: f64) {
+        self.n += 1;
+        let r = if MUL_ERR {
+            self.bad |= f <= 0.0;
+            self.prod *= f * self.inv_scale;
+            self.in_prod += 1;
+            if self.in_prod == 8 {
+                self.flush();
+            }
+            (y - f) / f
+        } else {
+            y - f
+        };
+        self.rr += r * r;
+    }
+
     /// Moves the binary exponent of the product into `exp2`, leaving a mantissa in [1, 2).
     fn flush(&mut self) {
         const EXP: u64 = 0x7ff << 52;

@@ -1,6 +1,6 @@
 //! Choosing among candidate models by AICc, as R's `ets(model = "ZZZ")`.
 
-use super::fit::{fit_model, Candidate};
+use super::fit::{fit_model, Candidate, Start};
 use super::model::{EtsModel, Params};
 use super::{ErrorKind, EtsSpec, SeasonKind, TrendKind};
 
@@ -75,7 +75,8 @@ pub(crate) fn best_of(y: &[f64], models: &[EtsModel]) -> Option<Candidate> {
     });
     let mut fits: Vec<(usize, Candidate)> = Vec::with_capacity(models.len());
     for i in order {
-        if let Some(fit) = fit_model(y, &models[i], donor(&models[i], &fits)) {
+        let from = donor(&models[i], &fits).map_or(Start::Cold, Start::Related);
+        if let Some(fit) = fit_model(y, &models[i], from) {
             fits.push((i, fit));
         }
     }

@@ -286,6 +286,102 @@ fn a_series_shorter_than_three_periods_still_fits_a_season() {
     );
 }
 
+/// A random walk with drift around 500 (positive), `n` points.
+fn long_walk(n: usize, seed: u64) -> Vec<f64> {
+    let e = noise(n, seed);
+    let mut level = 500.0;
+    e.iter()
+        .enumerate()
+        .map(|(t, v)| {
+            level += 0.3 * v;
+            level + 0.02 * t as f64 + 4.0 * noise(1, seed + t as u64)[0]
+        })
+        .collect()
+}
+
+#[test]
+fn a_long_series_chooses_its_form_on_recent_points_and_fits_it_on_all() {
+    let y = long_walk(4000, 21);
+    let spec = EtsSpec::non_seasonal();
+    let screened = fit_ets_screened(&y, &spec).unwrap();
+    let recent = fit_ets(&y[y.len() - SCREEN_POINTS..], &spec).unwrap();
+    assert_eq!(screened.model(), recent.model());
+    // Fitted on all points: as good a criterion as the full search's for that form.
+    let full = fit_ets(&y, &EtsSpec::from_code(&code(&screened), 1).unwrap()).unwrap();
+    assert_eq!(screened.fitted().len(), y.len());
+    assert!(
+        screened.aicc() < full.aicc() + 1.0,
+        "{} vs {}",
+        screened.aicc(),
+        full.aicc()
+    );
+    // Short series are searched as before.
+    let short = &y[..800];
+    assert_eq!(
+        fit_ets_screened(short, &spec).unwrap().forecast(12),
+        fit_ets(short, &spec).unwrap().forecast(12)
+    );
+}
+
+#[test]
+fn the_backtest_spec_refits_its_form_and_keeps_the_oldest_fit() {
+    let history = History {
+        values: &[],
+        step_seconds: 3600,
+        start_unix: None,
+        events: None,
+    };
+    // Long (screened) and short seasonal series, and a long non-seasonal one.
+    for (y, period) in [
+        (hourly(24 * 60), 24),
+        (hourly(24 * 20), 24),
+        (long_walk(3000, 9), 1),
+    ] {
+        let spec = EtsSpec::auto(period);
+        let oldest = &y[..y.len() - 96];
+        let fixed = spec.backtest_spec(oldest, &history).unwrap();
+        assert_eq!(fixed.name(), "autoets");
+        let form = fit_ets_screened(oldest, &spec).unwrap().form();
+        for o in [oldest.len(), y.len() - 48, y.len()] {
+            assert_eq!(
+                fixed.fit(&y[..o], &history).unwrap().predict(24),
+                form.refit(&y[..o]).unwrap().forecast(24),
+                "{} points, origin {o}",
+                y.len()
+            );
+        }
+    }
+}
+
+/// R's code of a fitted model, e.g. `AAdN`.
+fn code(fit: &EtsFit) -> String {
+    fit.model_name()
+        .trim_start_matches("ETS(")
+        .trim_end_matches(')')
+        .replace(',', "")
+}
+
+#[test]
+fn held_parameters_forecast_like_a_refit_a_few_steps_later() {
+    let y = long_walk(3000, 5);
+    let form = fit(&y[..2900], "AAdN", 1).form();
+    let held = form.refit(&y).unwrap();
+    let refit = fit(&y, "AAdN", 1);
+    assert_eq!(held.model(), refit.model());
+    let (a, b) = (held.forecast(24), refit.forecast(24));
+    let scale = refit.residual_sd();
+    for (h, (a, b)) in a.iter().zip(&b).enumerate() {
+        assert!((a - b).abs() < 0.5 * scale, "h = {h}: {a} vs {b}");
+    }
+    // A seasonal form is searched again, exactly as a fit of that form.
+    let s = hourly(24 * 12);
+    let seasonal = fit(&s[..24 * 11], "AAA", 24).form().refit(&s).unwrap();
+    assert_eq!(seasonal.forecast(24), fit(&s, "AAA", 24).forecast(24));
+    // A multiplicative form refuses data it cannot fit.
+    let m = fit(&y, "MNN", 1).form();
+    assert!(m.refit(&[1.0, -1.0, 2.0, 3.0, 4.0, 5.0]).is_err());
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 

@@ -28,6 +28,7 @@
 mod design;
 mod fit;
 mod fitted;
+mod gram;
 mod solve;
 mod target;
 

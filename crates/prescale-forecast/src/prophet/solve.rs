@@ -2,6 +2,8 @@
 //! ~50 columns of the Prophet regression. Written here rather than taking nalgebra or faer for
 //! one small solve per pass: 40 lines, no dependency, and the matrix is always tiny.
 
+use super::fit::dot;
+
 /// Solves `a · x = b` for a symmetric positive definite `a` (row-major `n × n`, both triangles
 /// filled). `a` is overwritten by its Cholesky factor; returns `None` when `a` is not positive
 /// definite (then `a` is garbage).
@@ -10,7 +12,7 @@ pub fn cholesky_solve(a: &mut [f64], b: &[f64], n: usize) -> Option<Vec<f64>> {
     // Forward substitution: L y = b.
     let mut x = b.to_vec();
     for i in 0..n {
-        let s: f64 = (0..i).map(|k| a[i * n + k] * x[k]).sum();
+        let s = dot(&a[i * n..i * n + i], &x[..i]);
         x[i] = (x[i] - s) / a[i * n + i];
     }
     // Back substitution: Lᵀ x = y.
@@ -26,8 +28,7 @@ fn factor(a: &mut [f64], n: usize) -> Option<()> {
     for i in 0..n {
         for j in 0..=i {
             let (row_i, row_j) = (i * n, j * n);
-            let dot: f64 = (0..j).map(|k| a[row_i + k] * a[row_j + k]).sum();
-            let v = a[row_i + j] - dot;
+            let v = a[row_i + j] - dot(&a[row_i..row_i + j], &a[row_j..row_j + j]);
             if i == j {
                 if !(v > 0.0 && v.is_finite()) {
                     return None;

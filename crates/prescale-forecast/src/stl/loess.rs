@@ -10,6 +10,8 @@
 
 use std::ops::Range;
 
+use crate::kernels::dot;
+
 /// Degree of the local polynomial fitted by a LOESS smoother.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoessDegree {
@@ -461,24 +463,6 @@ fn interpolate_rows(
             }
         }
     }
-}
-
-/// Dot product with four accumulators, so that the compiler can keep several lanes busy.
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let tail: f64 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in ca.zip(cb) {
-        for ((s, x), y) in acc.iter_mut().zip(x).zip(y) {
-            *s += x * y;
-        }
-    }
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 #[cfg(test)]

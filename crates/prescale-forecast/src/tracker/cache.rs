@@ -68,6 +68,10 @@ impl Forecaster for FittedForecaster {
     fn forecast(&self, horizon: usize) -> Forecast {
         FittedForecaster::forecast(self, horizon)
     }
+
+    fn reference_scaled_error(&self) -> Option<f64> {
+        FittedForecaster::reference_scaled_error(self)
+    }
 }
 
 /// When to refit, besides never fitted and drift.

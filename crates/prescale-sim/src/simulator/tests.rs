@@ -1,5 +1,5 @@
 use super::*;
-use prescale_core::{InstanceType, SpotTerms};
+use prescale_core::{Decision, InstanceType, SpotTerms};
 
 /// A policy that wants a fixed count per type from given times on, and records what it saw.
 struct Script {
