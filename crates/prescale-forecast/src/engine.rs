@@ -389,50 +389,30 @@ fn choose(
     for b in &mut backtests {
         b.extend_to(SELECTION_ORIGINS, setup);
     }
-    let mut survivors: Vec<usize> = (0..backtests.len()).collect();
-    let mut derived: Vec<Box<dyn ModelSpec>> = Vec::new();
     if !indicators.is_empty() {
-        // Indicators ride on the best models so far; they compete like any candidate.
-        let bases: Vec<Arc<dyn ModelSpec>> = rank(
-            &backtests,
-            survivors.iter().copied(),
-            SELECTION_ORIGINS,
-            setup,
-        )
-        .iter()
-        .take(2)
-        .map(|&(i, _)| Arc::clone(&backtests[i].spec))
-        .collect();
-        derived.extend(leading::candidates(
-            setup.y,
-            indicators,
-            &bases,
-            setup.horizon,
-        ));
+        // Indicators ride on the best two models; they compete like any candidate.
+        let bases: Vec<Arc<dyn ModelSpec>> =
+            rank(&backtests, 0..backtests.len(), SELECTION_ORIGINS, setup)
+                .iter()
+                .take(2)
+                .map(|&(i, _)| Arc::clone(&backtests[i].spec))
+                .collect();
+        for spec in leading::candidates(setup.y, indicators, &bases, setup.horizon) {
+            let mut b = Backtest::new(Arc::from(spec), setup);
+            b.extend_to(SELECTION_ORIGINS, setup);
+            backtests.push(b);
+        }
     }
-    for spec in derived {
-        let mut b = Backtest::new(Arc::from(spec), setup);
-        b.extend_to(SELECTION_ORIGINS, setup);
-        survivors.push(backtests.len());
-        backtests.push(b);
-    }
-    let judged = rank(
-        &backtests,
-        survivors.iter().copied(),
-        SELECTION_ORIGINS,
-        setup,
-    );
+    let judged = rank(&backtests, 0..backtests.len(), SELECTION_ORIGINS, setup);
     let finite: Vec<usize> = judged
         .iter()
         .filter(|c| c.1.is_finite())
         .map(|c| c.0)
         .collect();
-    let mut out: Vec<Candidate> = Vec::new();
-    out.extend(
-        judged
-            .iter()
-            .map(|&(i, score)| single(&backtests, i, score)),
-    );
+    let mut out: Vec<Candidate> = judged
+        .iter()
+        .map(|&(i, score)| single(&backtests, i, score))
+        .collect();
     if !setup.origins.is_empty() {
         for k in 2..=ensemble_size.min(finite.len()) {
             let members = finite[..k].to_vec();

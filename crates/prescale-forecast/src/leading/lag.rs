@@ -14,6 +14,8 @@
 //! Cost: one pass for the differences, then one dot product of the last [`WINDOW`] points per
 //! lag: O(min(n, 4096) · max_lag), about a million multiply-adds at most.
 
+use crate::kernels::dot;
+
 /// Most recent points the detection reads: a tight significance bound, a fixed cost on long
 /// histories, and the current relation between the services rather than last month's.
 const WINDOW: usize = 4096;
@@ -104,5 +106,3 @@ fn demeaned(mut v: Vec<f64>) -> Vec<f64> {
     v.iter_mut().for_each(|x| *x -= mean);
     v
 }
-
-pub(super) use crate::kernels::dot;

@@ -230,4 +230,4 @@ pub fn median(v: &mut [f64]) -> f64 {
     *m
 }
 
-pub use crate::kernels::dot;
+use crate::kernels::dot;

@@ -2,8 +2,8 @@
 //! (optionally damped), the seasonal terms, future event activity and known regressors.
 
 use super::design::{Clock, Layout};
-use super::fit::dot;
 use crate::events::{EventCalendar, EventFeatures};
+use crate::kernels::dot;
 use crate::model::FittedModel;
 
 /// A fitted Prophet-style model.

@@ -7,7 +7,7 @@
 //! every entry once per row. Hinge columns are zero before their changepoint, so each column's
 //! dot products start at its first non-zero row of the chunk.
 
-use super::fit::dot;
+use crate::kernels::dot;
 
 /// Rows gathered per chunk: 2 × 128 rows × 50 columns × 8 bytes, about 100 kB.
 const CHUNK: usize = 128;

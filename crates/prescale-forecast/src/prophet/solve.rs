@@ -2,7 +2,7 @@
 //! ~50 columns of the Prophet regression. Written here rather than taking nalgebra or faer for
 //! one small solve per pass: 40 lines, no dependency, and the matrix is always tiny.
 
-use super::fit::dot;
+use crate::kernels::dot;
 
 /// Solves `a · x = b` for a symmetric positive definite `a` (row-major `n × n`, both triangles
 /// filled). `a` is overwritten by its Cholesky factor; returns `None` when `a` is not positive
