@@ -12,6 +12,22 @@ pub struct SpotTerms {
     pub notice_seconds: f64,
 }
 
+/// Terms of a warm pool: pre-initialized, stopped instances of a type kept aside so that a
+/// scale-out starts them instead of booting new ones (like EC2 Auto Scaling warm pools).
+///
+/// An instance added to the pool first runs the type's full start-up (`boot_seconds` of the
+/// type, billed at `price_per_hour`), then stops and waits, billed at `holding_price_per_hour`
+/// (the storage of a stopped instance). Only for types that are not interruptible.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WarmPoolTerms {
+    /// Seconds from a warm (stopped) instance being requested until it serves; at most the
+    /// type's cold `boot_seconds`.
+    pub boot_seconds: f64,
+    /// Price per hour of a stopped instance waiting in the pool.
+    pub holding_price_per_hour: f64,
+}
+
 /// One kind of instance the fleet can add.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,6 +45,9 @@ pub struct InstanceType {
     /// Present for interruptible instances.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spot: Option<SpotTerms>,
+    /// Present when the type can keep a warm pool of stopped, pre-initialized instances.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warm_pool: Option<WarmPoolTerms>,
 }
 
 fn one() -> f64 {
@@ -44,10 +63,17 @@ pub struct TypeState {
     pub booting: u32,
     /// Serving, but under an interruption notice: they will go away soon.
     pub notified: u32,
+    /// Stopped and initialized in the warm pool: they serve nothing until requested.
+    #[serde(default)]
+    pub warm: u32,
+    /// Being initialized for the warm pool: they will become `warm`.
+    #[serde(default)]
+    pub warming: u32,
 }
 
 impl TypeState {
-    /// Instances that count towards the desired number: ready or booting, not about to go.
+    /// Instances that count towards the desired number: ready or booting, not about to go
+    /// (warm-pool instances are not counted: they do not serve).
     pub fn current(&self) -> u32 {
         self.ready + self.booting
     }
@@ -60,7 +86,8 @@ pub struct FleetView {
 }
 
 impl FleetView {
-    /// Ready instances of all types, notified ones included (they still serve).
+    /// Ready instances of all types, notified ones included (they still serve); warm-pool
+    /// instances never serve.
     pub fn serving(&self) -> u32 {
         self.types.iter().map(|t| t.ready + t.notified).sum()
     }
@@ -68,5 +95,25 @@ impl FleetView {
     /// Ready plus booting instances of all types, without the notified ones.
     pub fn current(&self) -> u32 {
         self.types.iter().map(TypeState::current).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warm_pool_instances_neither_serve_nor_count_as_current() {
+        let fleet = FleetView {
+            types: vec![TypeState {
+                ready: 2,
+                booting: 1,
+                notified: 1,
+                warm: 5,
+                warming: 3,
+            }],
+        };
+        assert_eq!(fleet.serving(), 3);
+        assert_eq!(fleet.current(), 3);
     }
 }

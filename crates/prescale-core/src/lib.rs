@@ -5,6 +5,6 @@ pub mod fleet;
 pub mod policy;
 pub mod series;
 
-pub use fleet::{FleetView, InstanceType, SpotTerms, TypeState};
+pub use fleet::{FleetView, InstanceType, SpotTerms, TypeState, WarmPoolTerms};
 pub use policy::{Decision, Observation, Policy};
 pub use series::Series;

@@ -19,7 +19,8 @@ pub struct Observation<'a> {
     pub serving: &'a [f64],
     /// The fleet now.
     pub fleet: &'a FleetView,
-    /// The instance types, in the order of `fleet.types` and `Decision::desired`.
+    /// The instance types, in the order of `fleet.types`, `Decision::desired` and
+    /// `Decision::warm`.
     pub types: &'a [InstanceType],
     /// Demand one standard instance serves at 100 % utilization.
     pub capacity_per_instance: f64,
@@ -40,15 +41,24 @@ impl Observation<'_> {
 /// `spec.replicas`), in the order of `Observation::types`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
+    /// Serving instances wanted per type (ready or booting); a missing entry means 0.
     pub desired: Vec<u32>,
+    /// Warm-pool size wanted per type (stopped plus initializing instances), in the same
+    /// order; a missing entry, or a type without `warm_pool` terms, means 0.
+    pub warm: Vec<u32>,
 }
 
 impl Decision {
-    /// A decision that only uses the first (default, on-demand) type.
+    /// A decision with both the serving counts and the warm-pool sizes per type.
+    pub fn new(desired: Vec<u32>, warm: Vec<u32>) -> Self {
+        Self { desired, warm }
+    }
+
+    /// A decision that only uses the first (default, on-demand) type, without warm pools.
     pub fn only_default(count: u32, type_count: usize) -> Self {
         let mut desired = vec![0; type_count.max(1)];
         desired[0] = count;
-        Self { desired }
+        Self::new(desired, Vec::new())
     }
 }
 
@@ -68,4 +78,15 @@ pub trait Policy: Send {
 
     /// The desired fleet now.
     fn decide(&mut self, obs: &Observation<'_>) -> Decision;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_default_asks_for_no_warm_pool() {
+        let d = Decision::only_default(4, 2);
+        assert_eq!(d, Decision::new(vec![4, 0], Vec::new()));
+    }
 }

@@ -15,6 +15,7 @@ pub mod leading;
 pub mod model;
 pub mod mstl_ets;
 pub mod naive;
+pub mod nowcast;
 pub mod prophet;
 pub mod robust;
 pub mod seasonality;

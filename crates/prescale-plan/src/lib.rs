@@ -3,4 +3,5 @@
 pub mod aws_predictive;
 pub mod hpa;
 pub mod naive;
-pub mod predictive;
+pub mod planner;
+pub mod proactive;

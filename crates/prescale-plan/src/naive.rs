@@ -89,6 +89,7 @@ mod tests {
             capacity_factor: 1.0,
             boot_seconds: 300.0,
             spot: None,
+            warm_pool: None,
         }]
     }
 
@@ -98,6 +99,8 @@ mod tests {
                 ready: 3,
                 booting: 0,
                 notified: 0,
+                warm: 0,
+                warming: 0,
             }],
         };
         let serving = vec![3.0; history.len()];

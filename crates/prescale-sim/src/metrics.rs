@@ -115,6 +115,7 @@ mod tests {
             step_cost: vec![1.0; serving.len()],
             serving_mean: serving.clone(),
             serving_min: serving,
+            warm_pool_cost: 0.0,
             actions: 3,
             interruptions: 0,
         }

@@ -62,6 +62,8 @@ pub fn run(series: &Series, scenario: &Scenario, capacity: f64) -> Run {
         serving_min: serving.clone(),
         serving_mean: serving,
         step_cost,
+        // The oracle needs no warm pool: it requests every instance exactly one boot ahead.
+        warm_pool_cost: 0.0,
         actions: actions.iter().filter(|&&a| a).count() as u32,
         interruptions: 0,
     }

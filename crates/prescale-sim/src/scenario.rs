@@ -1,7 +1,7 @@
 //! Scenario parameters of a backtest: how big an instance is, what instance types cost and how
 //! they boot and fail. Loaded from YAML; the standard scenario of ARCHITECTURE.md is the default.
 
-use prescale_core::{InstanceType, SpotTerms};
+use prescale_core::{InstanceType, SpotTerms, WarmPoolTerms};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -56,6 +56,7 @@ impl Default for Scenario {
                     capacity_factor: 1.0,
                     boot_seconds: 300.0,
                     spot: None,
+                    warm_pool: None,
                 },
                 InstanceType {
                     name: "spot".into(),
@@ -66,6 +67,7 @@ impl Default for Scenario {
                         interruption_rate_per_day: 0.05,
                         notice_seconds: 120.0,
                     }),
+                    warm_pool: None,
                 },
             ],
             min_instances: 1,
@@ -162,6 +164,9 @@ impl Scenario {
                     ));
                 }
             }
+            if let Some(w) = &t.warm_pool {
+                warm_pool_problems(&at, t, w, &mut p);
+            }
         }
         if self.max_instances < self.min_instances.max(1) {
             p.push(format!(
@@ -180,6 +185,32 @@ impl Scenario {
             None if peak > 0.0 => peak / self.peak_instances,
             None => 1.0,
         }
+    }
+}
+
+/// Problems of the warm-pool terms `w` of type `t`, named from `at`.
+fn warm_pool_problems(at: &str, t: &InstanceType, w: &WarmPoolTerms, p: &mut Vec<String>) {
+    if t.spot.is_some() {
+        p.push(format!(
+            "{at}.warm_pool: a spot type cannot have a warm pool (its instances can be interrupted)"
+        ));
+    }
+    if !(w.boot_seconds.is_finite() && w.boot_seconds >= 0.0) {
+        p.push(format!(
+            "{at}.warm_pool.boot_seconds: {} must be >= 0",
+            w.boot_seconds
+        ));
+    } else if w.boot_seconds > t.boot_seconds {
+        p.push(format!(
+            "{at}.warm_pool.boot_seconds: {} must be <= the type's boot_seconds ({})",
+            w.boot_seconds, t.boot_seconds
+        ));
+    }
+    if !(w.holding_price_per_hour.is_finite() && w.holding_price_per_hour >= 0.0) {
+        p.push(format!(
+            "{at}.warm_pool.holding_price_per_hour: {} must be >= 0",
+            w.holding_price_per_hour
+        ));
     }
 }
 
@@ -216,6 +247,74 @@ mod tests {
         assert!(err.contains("instance_types[0] (a).boot_seconds"), "{err}");
     }
 
+    /// Problems of a scenario whose types are given as YAML.
+    fn type_problems(types: &str) -> String {
+        let yaml = format!("instance_types:\n{types}");
+        match Scenario::from_yaml("t.yaml", &yaml) {
+            Ok(_) => String::new(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_warm_pool_parses_on_an_on_demand_type() {
+        let yaml = "instance_types:\n  - {name: od, price_per_hour: 1, boot_seconds: 300, warm_pool: {boot_seconds: 30, holding_price_per_hour: 0.05}}\n";
+        let s = Scenario::from_yaml("t.yaml", yaml).unwrap();
+        assert_eq!(
+            s.instance_types[0].warm_pool,
+            Some(WarmPoolTerms {
+                boot_seconds: 30.0,
+                holding_price_per_hour: 0.05
+            })
+        );
+    }
+
+    #[test]
+    fn a_warm_boot_must_be_a_number_no_longer_than_the_cold_boot() {
+        for bad in ["-1", ".nan", ".inf", "301"] {
+            let err = type_problems(&format!(
+                "  - {{name: od, price_per_hour: 1, boot_seconds: 300, warm_pool: {{boot_seconds: {bad}, holding_price_per_hour: 0}}}}\n"
+            ));
+            assert!(
+                err.contains("instance_types[0] (od).warm_pool.boot_seconds"),
+                "{bad}: {err}"
+            );
+        }
+        let ok = type_problems(
+            "  - {name: od, price_per_hour: 1, boot_seconds: 300, warm_pool: {boot_seconds: 300, holding_price_per_hour: 0}}\n",
+        );
+        assert_eq!(ok, "");
+    }
+
+    #[test]
+    fn a_holding_price_must_be_a_number_at_least_zero() {
+        for bad in ["-0.01", ".nan", ".inf"] {
+            let err = type_problems(&format!(
+                "  - {{name: od, price_per_hour: 1, boot_seconds: 300, warm_pool: {{boot_seconds: 30, holding_price_per_hour: {bad}}}}}\n"
+            ));
+            assert!(
+                err.contains("instance_types[0] (od).warm_pool.holding_price_per_hour"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_spot_type_cannot_have_a_warm_pool() {
+        let err = type_problems(
+            "  - {name: od, price_per_hour: 1, boot_seconds: 300}\n  - {name: sp, price_per_hour: 0.3, boot_seconds: 300, spot: {interruption_rate_per_day: 0.05, notice_seconds: 120}, warm_pool: {boot_seconds: 30, holding_price_per_hour: 0.01}}\n",
+        );
+        assert!(err.contains("instance_types[1] (sp).warm_pool:"), "{err}");
+    }
+
+    #[test]
+    fn unknown_warm_pool_keys_are_refused() {
+        let err = type_problems(
+            "  - {name: od, price_per_hour: 1, boot_seconds: 300, warm_pool: {boot_seconds: 30, holding_price_per_hour: 0, size: 3}}\n",
+        );
+        assert!(err.contains("size"), "{err}");
+    }
+
     #[test]
     fn unknown_keys_are_refused() {
         let err = Scenario::from_yaml("x.yaml", "peak_instance: 3").unwrap_err();
@@ -243,7 +342,18 @@ mod example_tests {
                 seen += 1;
             }
         }
-        assert!(seen >= 2, "only {seen} example scenarios found");
+        assert!(seen >= 3, "only {seen} example scenarios found");
+    }
+
+    #[test]
+    fn the_warm_pool_example_is_the_default_with_a_pool_of_on_demand_instances() {
+        let s = Scenario::load(&examples().join("scenario-warm-pool.yaml")).unwrap();
+        let mut expected = Scenario::default();
+        expected.instance_types[0].warm_pool = Some(WarmPoolTerms {
+            boot_seconds: 30.0,
+            holding_price_per_hour: 0.05,
+        });
+        assert_eq!(s, expected);
     }
 
     #[test]

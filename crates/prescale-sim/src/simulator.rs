@@ -10,13 +10,26 @@
 //! - a step's supply is the *minimum* capacity serving during the step, so capacity arriving or
 //!   leaving mid-step never hides a shortfall.
 //!
+//! Warm pools (types with `warm_pool` terms, never spot ones; see `pool`):
+//! - an instance added to a pool runs the type's cold boot, billed at the full price, then is
+//!   held stopped at the holding price; it serves nothing, is never interrupted, and does not
+//!   count towards `max_instances`;
+//! - a scale-out starts stopped pool instances first (they serve after the pool's shorter
+//!   `boot_seconds`, billed at the full price from their request); instances still initializing
+//!   stay in the pool; the rest boot cold;
+//! - a scale-in removes serving instances as without a pool: they are not returned to it (EC2
+//!   can return them on scale-in; we keep the simpler rule).
+//!
+//! A scenario without warm pools is simulated exactly as before they existed.
+//!
 //! Steps whose demand is unknown (long gaps in a trace) are neither billed nor scored for any
 //! policy, the oracle included, so that cost ratios compare like with like.
 //!
-//! Every policy starts with the instances the first known step needs, ready at time 0.
+//! Every policy starts with the instances the first known step needs, ready at time 0, and with
+//! empty warm pools.
 
 use crate::scenario::Scenario;
-use prescale_core::{FleetView, Observation, Policy, Series, TypeState};
+use prescale_core::{Decision, FleetView, Observation, Policy, Series, TypeState};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp};
@@ -34,9 +47,14 @@ pub struct Run {
     pub serving_min: Vec<f64>,
     /// Mean serving capacity during each step, in standard instances.
     pub serving_mean: Vec<f64>,
-    /// Cost billed during each step (0 for steps whose demand is unknown).
+    /// Cost billed during each step, warm pools included (0 for steps whose demand is unknown).
     pub step_cost: Vec<f64>,
-    /// Decisions that requested or removed at least one instance.
+    /// Part of `step_cost`'s total billed for warm-pool instances: their initialization at the
+    /// full price and their holding while stopped (0 without warm pools).
+    #[serde(default)]
+    pub warm_pool_cost: f64,
+    /// Decisions that requested or removed at least one serving instance (changes of warm
+    /// pools alone are not counted: they do not change what serves).
     pub actions: u32,
     /// Spot interruptions that happened.
     pub interruptions: u32,
@@ -83,7 +101,7 @@ pub fn simulate(
                 capacity_per_instance: capacity,
             };
             let decision = policy.decide(&obs);
-            sim.reconcile(now, &decision.desired);
+            sim.reconcile(now, &decision);
         }
     }
     sim.advance_to(series.len() as f64 * step);
@@ -92,6 +110,7 @@ pub fn simulate(
         serving_min: sim.serving_min,
         serving_mean: sim.serving_mean,
         step_cost: sim.step_cost,
+        warm_pool_cost: sim.warm_pool_cost,
         actions: sim.actions,
         interruptions: sim.interruptions,
     }
@@ -102,6 +121,10 @@ enum Phase {
     Booting,
     Ready,
     Notified,
+    /// Initializing for a warm pool (billed at the full price).
+    Warming,
+    /// Stopped in a warm pool (billed at the holding price).
+    Warm,
     Gone,
 }
 
@@ -152,8 +175,10 @@ struct Fleet<'a> {
     known: Vec<bool>,
     step: f64,
     instances: Vec<Instance>,
-    /// Active (not gone) instance ids per type, in request order.
+    /// Active (booting, ready or notified) instance ids per type, in request order.
     active: Vec<Vec<usize>>,
+    /// Warm-pool (warming or warm) instance ids per type, in request order.
+    pool: Vec<Vec<usize>>,
     /// Instance counts per type, kept up to date in place: policies borrow it at every
     /// decision, so it is never copied.
     view: FleetView,
@@ -162,8 +187,11 @@ struct Fleet<'a> {
     rng: ChaCha8Rng,
     /// Capacity serving now, in standard instances.
     serving: f64,
-    /// Cost per second of everything billed now.
+    /// Cost per second of the active instances now.
     cost_rate: f64,
+    /// Cost per second of the warm-pool instances now; kept apart from `cost_rate` so that a
+    /// fleet without pools is accounted exactly as before pools existed.
+    pool_rate: f64,
     /// Time up to which serving and cost have been accounted.
     clock: f64,
     /// Index of the step being accounted.
@@ -171,9 +199,11 @@ struct Fleet<'a> {
     step_min: f64,
     step_serving_integral: f64,
     step_cost_integral: f64,
+    step_pool_integral: f64,
     serving_min: Vec<f64>,
     serving_mean: Vec<f64>,
     step_cost: Vec<f64>,
+    warm_pool_cost: f64,
     actions: u32,
     interruptions: u32,
 }
@@ -187,6 +217,7 @@ impl<'a> Fleet<'a> {
             step: series.step(),
             instances: Vec::new(),
             active: vec![Vec::new(); types],
+            pool: vec![Vec::new(); types],
             view: FleetView {
                 types: vec![TypeState::default(); types],
             },
@@ -195,14 +226,17 @@ impl<'a> Fleet<'a> {
             rng: ChaCha8Rng::seed_from_u64(scenario.seed),
             serving: 0.0,
             cost_rate: 0.0,
+            pool_rate: 0.0,
             clock: 0.0,
             current_step: 0,
             step_min: f64::INFINITY,
             step_serving_integral: 0.0,
             step_cost_integral: 0.0,
+            step_pool_integral: 0.0,
             serving_min: Vec::with_capacity(series.len()),
             serving_mean: Vec::with_capacity(series.len()),
             step_cost: Vec::with_capacity(series.len()),
+            warm_pool_cost: 0.0,
             actions: 0,
             interruptions: 0,
         };
@@ -243,6 +277,7 @@ impl<'a> Fleet<'a> {
                 self.step_min = self.step_min.min(self.serving);
                 self.step_serving_integral += self.serving * dt;
                 self.step_cost_integral += self.cost_rate * dt;
+                self.step_pool_integral += self.pool_rate * dt;
                 self.clock = until;
             }
             if self.clock >= step_end {
@@ -262,7 +297,9 @@ impl<'a> Fleet<'a> {
         self.serving_mean
             .push(self.step_serving_integral / self.step);
         let billed = if self.known.get(k).copied().unwrap_or(false) {
-            self.step_cost_integral
+            self.warm_pool_cost += self.step_pool_integral;
+            // Adding a zero pool cost leaves the figure of a fleet without pools unchanged.
+            self.step_cost_integral + self.step_pool_integral
         } else {
             0.0
         };
@@ -271,6 +308,7 @@ impl<'a> Fleet<'a> {
         self.step_min = f64::INFINITY;
         self.step_serving_integral = 0.0;
         self.step_cost_integral = 0.0;
+        self.step_pool_integral = 0.0;
     }
 
     fn apply(&mut self, ev: Event) {
@@ -290,6 +328,7 @@ impl<'a> Fleet<'a> {
                     self.view.types[ty].ready += 1;
                 }
             }
+            (EventKind::Ready, Phase::Warming) => self.pool_instance_stopped(ev.instance),
             (EventKind::Notice, Phase::Ready) => {
                 self.instances[ev.instance].phase = Phase::Notified;
                 self.view.types[ty].ready -= 1;
@@ -322,24 +361,12 @@ impl<'a> Fleet<'a> {
         let boot = if ready_now { 0.0 } else { spec.boot_seconds };
         let spot = spec.spot.clone();
         self.cost_rate += spec.price_per_hour / 3600.0;
-        if boot > 0.0 {
-            self.instances.push(Instance {
-                ty,
-                phase: Phase::Booting,
-                notice_at: f64::INFINITY,
-            });
-            self.view.types[ty].booting += 1;
-            self.push_event(now + boot, EventKind::Ready, id);
-        } else {
-            self.instances.push(Instance {
-                ty,
-                phase: Phase::Ready,
-                notice_at: f64::INFINITY,
-            });
-            self.view.types[ty].ready += 1;
-            self.serving += spec.capacity_factor;
-        }
-        self.active[ty].push(id);
+        self.instances.push(Instance {
+            ty,
+            phase: Phase::Booting,
+            notice_at: f64::INFINITY,
+        });
+        self.start(id, now, boot);
         if let Some(terms) = spot {
             let rate = terms.interruption_rate_per_day / 86_400.0;
             if let Ok(exp) = Exp::new(rate) {
@@ -355,7 +382,23 @@ impl<'a> Fleet<'a> {
         }
     }
 
-    /// Stops billing `id` now and takes it out of service.
+    /// Puts instance `id` (already billed) in service at `now`: serving at once when `boot` is
+    /// 0, else booting until `now + boot`.
+    fn start(&mut self, id: usize, now: f64, boot: f64) {
+        let ty = self.instances[id].ty;
+        if boot > 0.0 {
+            self.instances[id].phase = Phase::Booting;
+            self.view.types[ty].booting += 1;
+            self.push_event(now + boot, EventKind::Ready, id);
+        } else {
+            self.instances[id].phase = Phase::Ready;
+            self.view.types[ty].ready += 1;
+            self.serving += self.scenario.instance_types[ty].capacity_factor;
+        }
+        self.active[ty].push(id);
+    }
+
+    /// Stops billing `id` now and takes it out of service (or out of its warm pool).
     fn remove(&mut self, id: usize) {
         let ty = self.instances[id].ty;
         let spec = &self.scenario.instance_types[ty];
@@ -369,6 +412,7 @@ impl<'a> Fleet<'a> {
                 self.view.types[ty].notified -= 1;
                 self.serving -= spec.capacity_factor;
             }
+            Phase::Warming | Phase::Warm => return self.remove_from_pool(id),
             Phase::Gone => return,
         }
         self.cost_rate -= spec.price_per_hour / 3600.0;
@@ -381,18 +425,23 @@ impl<'a> Fleet<'a> {
         }
     }
 
-    /// Brings each type to its desired count: requests the missing instances, removes the
-    /// extra ones (booting first, as they serve nothing yet, then the newest ready ones).
-    fn reconcile(&mut self, now: f64, desired: &[u32]) {
+    /// Brings each type to its desired count, then each warm pool to its desired size.
+    ///
+    /// Missing serving instances are taken from the type's stopped warm instances first, then
+    /// booted cold; extra ones are removed (booting first, as they serve nothing yet, then the
+    /// newest ready ones). `max_instances` bounds serving instances only.
+    fn reconcile(&mut self, now: f64, decision: &Decision) {
         let mut budget = self.scenario.max_instances;
         let mut acted = false;
         for ty in 0..self.view.types.len() {
-            let want = desired.get(ty).copied().unwrap_or(0).min(budget);
+            let want = decision.desired.get(ty).copied().unwrap_or(0).min(budget);
             budget -= want;
             let have = self.view.types[ty].current();
             if want > have {
                 for _ in have..want {
-                    self.add(ty, now, false);
+                    if !self.take_warm(ty, now) {
+                        self.add(ty, now, false);
+                    }
                 }
                 acted = true;
             } else if want < have {
@@ -406,6 +455,9 @@ impl<'a> Fleet<'a> {
         }
         if acted {
             self.actions += 1;
+        }
+        for ty in 0..self.view.types.len() {
+            self.reconcile_pool(ty, now, decision.warm.get(ty).copied().unwrap_or(0));
         }
     }
 
@@ -421,6 +473,8 @@ impl<'a> Fleet<'a> {
         newest(Phase::Booting).or_else(|| newest(Phase::Ready))
     }
 }
+
+mod pool;
 
 #[cfg(test)]
 mod tests;

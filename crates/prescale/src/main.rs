@@ -110,7 +110,7 @@ struct RunArgs {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "hpa,aws-predictive,prescale-naive,prescale"
+        default_value = "hpa,aws-predictive,prescale-on-demand,prescale"
     )]
     policies: Vec<String>,
     /// Print JSON (schema in the README) instead of the table.

@@ -5,7 +5,7 @@ use prescale_core::Policy;
 use prescale_plan::aws_predictive::{AwsPredictive, AwsPredictiveConfig};
 use prescale_plan::hpa::{Hpa, HpaConfig};
 use prescale_plan::naive::{NaiveConfig, SeasonalNaive};
-use prescale_plan::predictive::{ForecastMemo, Predictive, PredictiveConfig};
+use prescale_plan::proactive::{FitMemo, Proactive, ProactiveConfig};
 use prescale_sim::scenario::Scenario;
 
 /// A policy's single tuning knob.
@@ -28,9 +28,9 @@ pub struct PolicyEntry {
 }
 
 /// What the runs of one trace share: forecasts depend on the demand only, not on the policy.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct TraceShared {
-    pub forecasts: ForecastMemo,
+    pub fits: FitMemo,
 }
 
 /// Target utilizations tried for the reactive baselines.
@@ -44,8 +44,44 @@ const MARGINS: &[f64] = &[
     0.0, 0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.40, 0.50, 0.60, 0.80, 1.00, 1.25, 1.50, 2.00, 3.00,
 ];
 
-/// Forecast quantiles tried for prescale's predictive policy.
-const QUANTILES: &[f64] = &[0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.975, 0.99, 0.995];
+/// Target shares of under-provisioned steps tried for prescale (its planning quantile follows
+/// its misses to the target).
+const MISS_RATES: &[f64] = &[
+    0.02, 0.01, 0.007, 0.006, 0.005, 0.0045, 0.004, 0.0035, 0.003, 0.0025, 0.002, 0.0015, 0.001,
+    0.0005,
+];
+
+/// Fixed quantiles tried for the variant without live calibration.
+const QUANTILES: &[f64] = &[0.5, 0.7, 0.8, 0.9, 0.95, 0.975, 0.99, 0.995, 0.999];
+
+/// prescale with `adjust` applied to its default settings and the knob (the target miss rate,
+/// or the fixed quantile when live calibration is off).
+fn proactive(
+    knob: Option<f64>,
+    scenario: &Scenario,
+    shared: &TraceShared,
+    adjust: fn(&mut ProactiveConfig),
+) -> Box<dyn Policy> {
+    let mut config = ProactiveConfig::default();
+    config.planner.min_instances = scenario.min_instances;
+    config.planner.max_instances = scenario.max_instances;
+    adjust(&mut config);
+    if let Some(k) = knob {
+        if config.live_calibration {
+            config.planner.miss.target_miss_rate = Some(k);
+        } else {
+            config.planner.miss.initial_quantile = k;
+        }
+    }
+    Box::new(Proactive::new(config, shared.fits.clone()))
+}
+
+/// prescale's knob: the share of under-provisioned steps it steers to.
+const MISS_KNOB: Knob = Knob {
+    name: "target miss rate",
+    default: 0.005,
+    sweep: MISS_RATES,
+};
 
 /// Every policy, in table order.
 pub static CATALOG: &[PolicyEntry] = &[
@@ -109,21 +145,44 @@ pub static CATALOG: &[PolicyEntry] = &[
     },
     PolicyEntry {
         name: "prescale",
+        knob: Some(MISS_KNOB),
+        build: |knob, scenario, shared| proactive(knob, scenario, shared, |_| {}),
+    },
+    PolicyEntry {
+        name: "prescale-on-demand",
+        knob: Some(MISS_KNOB),
+        build: |knob, scenario, shared| {
+            proactive(knob, scenario, shared, |c| {
+                c.planner.mix.use_spot = false;
+                c.name = "prescale-on-demand".into();
+            })
+        },
+    },
+    PolicyEntry {
+        name: "prescale-forecast-only",
+        knob: Some(MISS_KNOB),
+        build: |knob, scenario, shared| {
+            proactive(knob, scenario, shared, |c| {
+                c.planner.mix.use_spot = false;
+                c.planner.reactive = None;
+                c.name = "prescale-forecast-only".into();
+            })
+        },
+    },
+    PolicyEntry {
+        name: "prescale-uncalibrated",
         knob: Some(Knob {
             name: "forecast quantile",
-            default: 0.95,
+            default: 0.99,
             sweep: QUANTILES,
         }),
         build: |knob, scenario, shared| {
-            let mut config = PredictiveConfig {
-                min_instances: scenario.min_instances,
-                max_instances: scenario.max_instances,
-                ..PredictiveConfig::default()
-            };
-            if let Some(k) = knob {
-                config.quantile = k;
-            }
-            Box::new(Predictive::new(config, shared.forecasts.clone()))
+            proactive(knob, scenario, shared, |c| {
+                c.planner.mix.use_spot = false;
+                c.live_calibration = false;
+                c.planner.miss.target_miss_rate = None;
+                c.name = "prescale-uncalibrated".into();
+            })
         },
     },
 ];

@@ -63,7 +63,7 @@ fn the_demo_prints_every_policy_in_the_documented_schema_and_writes_a_report() {
                 "oracle",
                 "hpa",
                 "aws-predictive",
-                "prescale-naive",
+                "prescale-on-demand",
                 "prescale"
             ]
         );

@@ -51,6 +51,8 @@ impl Trace {
                 ready,
                 booting,
                 notified: 0,
+                warm: 0,
+                warming: 0,
             }],
         };
         let types = vec![InstanceType {
@@ -59,6 +61,7 @@ impl Trace {
             capacity_factor: 1.0,
             boot_seconds: 300.0,
             spot: None,
+            warm_pool: None,
         }];
         let obs = Observation {
             now: t as f64,

@@ -16,6 +16,7 @@ fn types() -> Vec<InstanceType> {
         capacity_factor: 1.0,
         boot_seconds: 300.0,
         spot: None,
+        warm_pool: None,
     }]
 }
 
@@ -25,6 +26,8 @@ fn fleet(ready: u32, booting: u32) -> FleetView {
             ready,
             booting,
             notified: 0,
+            warm: 0,
+            warming: 0,
         }],
     }
 }

@@ -1,21 +1,43 @@
 use super::*;
 use prescale_core::{Decision, InstanceType, SpotTerms};
 
+mod warm_pool;
+
 /// A policy that wants a fixed count per type from given times on, and records what it saw.
 struct Script {
     /// (from time, desired per type)
     plan: Vec<(f64, Vec<u32>)>,
+    /// (from time, warm-pool size per type); empty = no pools
+    warm: Vec<(f64, Vec<u32>)>,
     interval: Option<f64>,
     seen: Vec<(f64, usize)>,
+    /// The fleet at each decision.
+    fleets: Vec<(f64, FleetView)>,
 }
 
 impl Script {
     fn new(plan: Vec<(f64, Vec<u32>)>) -> Self {
         Self {
             plan,
+            warm: Vec::new(),
             interval: None,
             seen: Vec::new(),
+            fleets: Vec::new(),
         }
+    }
+
+    fn with_warm(mut self, warm: Vec<(f64, Vec<u32>)>) -> Self {
+        self.warm = warm;
+        self
+    }
+
+    /// The first type's state seen by the decision at `now`.
+    fn seen_at(&self, now: f64) -> TypeState {
+        self.fleets
+            .iter()
+            .find(|(t, _)| *t == now)
+            .map(|(_, f)| f.types[0])
+            .unwrap_or_else(|| panic!("no decision at {now}"))
     }
 }
 
@@ -28,6 +50,7 @@ impl Policy for Script {
     }
     fn decide(&mut self, obs: &Observation<'_>) -> Decision {
         self.seen.push((obs.now, obs.demand.len()));
+        self.fleets.push((obs.now, obs.fleet.clone()));
         let desired = self
             .plan
             .iter()
@@ -35,7 +58,14 @@ impl Policy for Script {
             .find(|(from, _)| obs.now >= *from)
             .map(|(_, d)| d.clone())
             .unwrap_or_else(|| vec![obs.fleet.types[0].current()]);
-        Decision { desired }
+        let warm = self
+            .warm
+            .iter()
+            .rev()
+            .find(|(from, _)| obs.now >= *from)
+            .map(|(_, w)| w.clone())
+            .unwrap_or_default();
+        Decision { desired, warm }
     }
 }
 
@@ -57,6 +87,7 @@ fn on_demand_only(boot: f64) -> Scenario {
             capacity_factor: 1.0,
             boot_seconds: boot,
             spot: None,
+            warm_pool: None,
         }],
         ..Scenario::default()
     }
@@ -160,6 +191,7 @@ fn spot_scenario(rate: f64) -> Scenario {
                     interruption_rate_per_day: rate,
                     notice_seconds: 120.0,
                 }),
+                warm_pool: None,
             },
         ],
         ..Scenario::default()

@@ -48,7 +48,10 @@ fn no_policy_sees_the_future() {
 #[test]
 fn the_oracle_costs_no_more_than_any_policy_that_never_under_provisions() {
     let series = workload(7.0, 300);
-    let scenario = Scenario::default();
+    // The oracle uses on-demand instances only; with spot offered prescale can beat it, so the
+    // bound is checked where every policy has the oracle's instance type alone.
+    let mut scenario = Scenario::default();
+    scenario.instance_types.truncate(1);
     let plan = Plan {
         scenario: &scenario,
         policies: CATALOG.iter().collect(),

@@ -188,6 +188,7 @@ mod tests {
                 step_cost: vec![1.0; capacity.len()],
                 actions: 7,
                 interruptions: 0,
+                warm_pool_cost: 0.0,
             },
             metrics: Metrics {
                 cost: 321.5,
