@@ -78,6 +78,12 @@ pub trait Policy: Send {
 
     /// The desired fleet now.
     fn decide(&mut self, obs: &Observation<'_>) -> Decision;
+
+    /// Why it changed the fleet lately, most recent last, one readable line per change (for
+    /// reports); empty for policies that do not explain themselves.
+    fn explanations(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 #[cfg(test)]

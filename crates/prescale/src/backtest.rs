@@ -38,6 +38,7 @@ struct JobResult {
     job: Job,
     metrics: Metrics,
     run: Option<Run>,
+    explanations: Vec<String>,
 }
 
 /// Backtests every trace; returns one outcome per trace, in input order, and the number of
@@ -55,12 +56,18 @@ pub fn run(traces: &[Series], plan: &Plan<'_>) -> (Vec<TraceOutcome>, u64) {
         .map(|job| {
             let series = &traces[job.trace];
             let capacity = capacities[job.trace];
-            let run = match job.policy {
-                None => oracle::run(series, plan.scenario, capacity),
+            let (run, explanations) = match job.policy {
+                None => (oracle::run(series, plan.scenario, capacity), Vec::new()),
                 Some(p) => {
                     let mut policy =
                         (plan.policies[p].build)(job.knob, plan.scenario, &shared[job.trace]);
-                    simulator::simulate(series, plan.scenario, capacity, policy.as_mut())
+                    let run = simulator::simulate(series, plan.scenario, capacity, policy.as_mut());
+                    let why = if job.default {
+                        policy.explanations()
+                    } else {
+                        Vec::new()
+                    };
+                    (run, why)
                 }
             };
             let metrics = metrics::evaluate(series, capacity, &run);
@@ -69,6 +76,7 @@ pub fn run(traces: &[Series], plan: &Plan<'_>) -> (Vec<TraceOutcome>, u64) {
                 job: *job,
                 metrics,
                 run: job.default.then_some(run),
+                explanations,
             }
         })
         .collect();
@@ -169,6 +177,7 @@ fn assemble(
             cost_vs_oracle: ratio(default.metrics.cost),
             iso_slo_cost_vs_oracle: best.map(|r| ratio(r.metrics.cost)),
             iso_slo_knob: best.and_then(|r| r.job.knob),
+            explanations: default.explanations.clone(),
             metrics: default.metrics.clone(),
             run,
         });

@@ -19,6 +19,9 @@ pub struct PolicyOutcome {
     pub iso_slo_cost_vs_oracle: Option<f64>,
     /// The knob value that achieved `iso_slo_cost_vs_oracle` (e.g. target utilization 0.6).
     pub iso_slo_knob: Option<f64>,
+    /// The policy's last changes with their reasons, for the default run (empty when the
+    /// policy does not explain itself).
+    pub explanations: Vec<String>,
 }
 
 /// Every policy's result on one trace.

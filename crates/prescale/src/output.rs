@@ -7,14 +7,16 @@
 //!                   "theta_u": number, "theta_o": number, "tau_u": number, "tau_o": number,
 //!                   "instability": number, "unserved": number, "actions": int,
 //!                   "iso_slo_cost_vs_oracle": number | null, "iso_slo_knob": number | null,
-//!                   "interruptions": int }],
+//!                   "interruptions": int, "explanations": [string] }],
 //!    "repairs": null | { "rows", "empty_cells", "invalid_cells", "negative_values",
 //!                        "out_of_order_rows", "duplicate_timestamps", "snapped_samples",
 //!                        "averaged_steps", "interpolated_steps", "unknown_steps",
 //!                        "unknown_gaps", "step_seconds": int, "step_detected": bool } }]
 //! ```
 //! Shares (`theta_*`, `tau_*`, `instability`, `unserved`) are fractions in 0..=1. The oracle
-//! is one of the policies (`"policy": "oracle"`). Fields are only ever added, never renamed.
+//! is one of the policies (`"policy": "oracle"`). `explanations` holds the policy's last
+//! changes with their reasons (prescale's; empty for the others). Fields are only ever added,
+//! never renamed.
 
 use crate::backtest::ISO_SLO_TAU_U;
 use crate::outcome::TraceOutcome;
@@ -47,6 +49,7 @@ struct PolicyJson<'a> {
     iso_slo_cost_vs_oracle: Option<f64>,
     iso_slo_knob: Option<f64>,
     interruptions: u32,
+    explanations: &'a [String],
 }
 
 /// Non-finite numbers (a zero-cost oracle) become JSON null rather than invalid JSON.
@@ -80,6 +83,7 @@ pub fn json(outcomes: &[TraceOutcome]) -> serde_json::Result<String> {
                     iso_slo_cost_vs_oracle: p.iso_slo_cost_vs_oracle.and_then(finite),
                     iso_slo_knob: p.iso_slo_knob,
                     interruptions: p.run.interruptions,
+                    explanations: &p.explanations,
                 })
                 .collect(),
             repairs: o.repairs.as_ref(),
@@ -113,7 +117,7 @@ pub fn table(outcomes: &[TraceOutcome]) -> String {
         );
         let _ = writeln!(
             out,
-            "  {:<16} {:>10} {:>8} {:>9} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>7}",
+            "  {:<22} {:>10} {:>8} {:>9} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>7}",
             "policy",
             "cost",
             "÷oracle",
@@ -130,7 +134,7 @@ pub fn table(outcomes: &[TraceOutcome]) -> String {
             let m = &p.metrics;
             let _ = writeln!(
                 out,
-                "  {:<16} {:>10.1} {:>8} {:>9} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>7}",
+                "  {:<22} {:>10.1} {:>8} {:>9} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>7}",
                 p.run.policy,
                 m.cost,
                 ratio(Some(p.cost_vs_oracle)),
@@ -143,6 +147,16 @@ pub fn table(outcomes: &[TraceOutcome]) -> String {
                 pct(m.unserved),
                 m.actions
             );
+        }
+        for p in o.policies.iter().filter(|p| !p.explanations.is_empty()) {
+            let _ = writeln!(
+                out,
+                "  last changes of {}, with their reasons:",
+                p.run.policy
+            );
+            for line in &p.explanations {
+                let _ = writeln!(out, "    {line}");
+            }
         }
     }
     if outcomes.len() > 1 {

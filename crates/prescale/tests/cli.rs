@@ -26,6 +26,7 @@ const POLICY_FIELDS: &[&str] = &[
     "unserved",
     "actions",
     "iso_slo_cost_vs_oracle",
+    "explanations",
 ];
 
 fn parse_json(stdout: &[u8]) -> serde_json::Value {
@@ -72,6 +73,14 @@ fn the_demo_prints_every_policy_in_the_documented_schema_and_writes_a_report() {
                 assert!(p.get(*key).is_some(), "policy lacks {key}: {p}");
             }
         }
+        // prescale explains its last changes: forecast, quantile, lead.
+        let why = policies[4]["explanations"].as_array().unwrap();
+        assert!(!why.is_empty(), "prescale gave no reasons");
+        let line = why[0].as_str().unwrap();
+        assert!(
+            line.contains("at q0.") && line.contains("lead 300 s"),
+            "{line}"
+        );
         assert_eq!(policies[0]["cost_vs_oracle"].as_f64(), Some(1.0));
         assert_eq!(policies[0]["tau_u"].as_f64(), Some(0.0));
     }

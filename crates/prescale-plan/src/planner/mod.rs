@@ -12,8 +12,8 @@
 //!    step limits; then min/max;
 //! 5. the count is split over instance types ([`mix`]) and trimmed to the budget
 //!    ([`budget`]), which reports the demand it leaves unserved;
-//! 6. the warm pool (if the main type has one) covers the gap between the short warm lead and
-//!    the cold one.
+//! 6. the warm pool (if the main type has one and its start is shorter than a boot in whole
+//!    steps) covers the gap between the short warm lead and the cold one.
 //!
 //! Every change comes with its reasons ([`explain`]).
 
@@ -241,11 +241,14 @@ impl Planner {
         let main = mix::roles(input.types).0.unwrap_or(0);
         let main_type = input.types.get(main);
         let cold_boot = main_type.map_or(0.0, |t| t.boot_seconds);
-        let warm_boot = main_type
-            .and_then(|t| t.warm_pool.as_ref())
-            .map(|w| w.boot_seconds);
         let steps_of = |seconds: f64| (seconds / step - 1e-9).ceil().max(0.0) as usize;
         let cold_lead = steps_of(cold_boot);
+        // A pool is worth its holding cost only where it shortens the lead in whole steps (a
+        // 30 s start is still one step at 5-minute decisions, as a 300 s boot is).
+        let warm_boot = main_type
+            .and_then(|t| t.warm_pool.as_ref())
+            .map(|w| w.boot_seconds)
+            .filter(|&w| steps_of(w) < cold_lead);
         let lead_seconds = warm_boot.unwrap_or(cold_boot);
         let lead = steps_of(lead_seconds);
         let lifetime = steps_of(c.min_lifetime_seconds.unwrap_or(cold_boot));

@@ -265,3 +265,28 @@ fn bounds_and_step_limits_apply_and_are_named() {
     config.max_instances = 0;
     assert!(config.problems("planner")[0].contains("planner.max_instances"));
 }
+
+#[test]
+fn a_warm_pool_shortens_the_lead_and_is_sized_for_the_cold_window() {
+    let mut od = on_demand();
+    od.warm_pool = Some(prescale_core::WarmPoolTerms {
+        boot_seconds: 30.0,
+        holding_price_per_hour: 0.05,
+    });
+    let types = [od];
+    // 1-minute steps: warm lead 1 step, cold lead 5. Demand 100 now, 200 from step 3.
+    let mut steps = vec![100.0; 3];
+    steps.extend([200.0; 8]);
+    let outlook = Flat { steps, spread: 0.0 };
+    let f = fleet(&[10]);
+    let plan = Planner::new(fixed(0.9)).plan(&input(&outlook, &f, &types, 0.0, None));
+    // Nothing to start yet (step 1 needs 10), but the pool holds what the rise will need.
+    assert_eq!(plan.decision.desired, vec![10]);
+    assert_eq!(plan.decision.warm, vec![10]);
+    assert_eq!(plan.actions[0].basis.lead_seconds, 30.0);
+    // At 5-minute steps a 30 s start saves no step: no pool.
+    let mut five = input(&outlook, &f, &types, 0.0, None);
+    five.step_seconds = 300.0;
+    let plan = Planner::new(fixed(0.9)).plan(&five);
+    assert_eq!(plan.decision.warm, vec![0]);
+}

@@ -128,7 +128,12 @@ pub struct Proactive {
     /// The point and upper quantile served for the step in progress (for the tracker).
     served: Option<(usize, f64, f64)>,
     last_plan: Option<Plan>,
+    /// The last changes with their reasons, oldest first.
+    recent: std::collections::VecDeque<String>,
 }
+
+/// Changes kept for [`Policy::explanations`].
+const EXPLAINED: usize = 5;
 
 impl Proactive {
     pub fn new(config: ProactiveConfig, memo: FitMemo) -> Self {
@@ -147,6 +152,7 @@ impl Proactive {
             fitted_at: None,
             served: None,
             last_plan: None,
+            recent: std::collections::VecDeque::with_capacity(EXPLAINED),
         }
     }
 
@@ -390,9 +396,20 @@ impl Policy for Proactive {
             types: obs.types,
             capacity_per_instance: obs.capacity_per_instance,
         });
+        for action in &plan.actions {
+            if self.recent.len() == EXPLAINED {
+                self.recent.pop_front();
+            }
+            self.recent
+                .push_back(format!("step {k} (t = {:.0} s): {action}", obs.now));
+        }
         let decision = plan.decision.clone();
         self.last_plan = Some(plan);
         decision
+    }
+
+    fn explanations(&self) -> Vec<String> {
+        self.recent.iter().cloned().collect()
     }
 }
 

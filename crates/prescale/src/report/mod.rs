@@ -181,6 +181,7 @@ mod tests {
             .map(|v| v.map_or(12.0, |d| (d / 10.0).ceil()))
             .collect();
         let policy = |name: &str, ratio: f64, iso: Option<f64>, knob: Option<f64>| PolicyOutcome {
+            explanations: Vec::new(),
             run: Run {
                 policy: name.to_string(),
                 serving_min: capacity.clone(),
